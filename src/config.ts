@@ -1,0 +1,160 @@
+/**
+ * Configuration: parsed once from the environment, validated, frozen.
+ * This is the only module that reads `process.env` (see STYLE.md).
+ */
+import path from 'node:path';
+import { AppError } from './errors.js';
+
+/** Log levels winston understands and we use. */
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The service's configuration. */
+export interface Config {
+  readonly ari: {
+    readonly url: string;
+    readonly username: string;
+    /** Never logged: `describeConfig` leaves it out. */
+    readonly password: string;
+    readonly connectTimeoutMs: number;
+    readonly connectRetries: number;
+    readonly requestTimeoutMs: number;
+  };
+  /** Stasis application names, keyed by flow. */
+  readonly apps: {
+    readonly vmRecord: string;
+    readonly vmPlayback: string;
+    readonly queue: string;
+  };
+  readonly dataDir: string;
+  readonly logLevel: LogLevel;
+  readonly playback: {
+    /** First check that a playback still exists, in case Asterisk never sends PlaybackFinished. */
+    readonly firstCheckMs: number;
+    /** Later checks while it still exists (long or paused media). */
+    readonly checkEveryMs: number;
+  };
+  /** How long a call's actor may run after StasisEnd to finish post-call work. */
+  readonly postCallTimeoutMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Thrown for a missing or malformed variable; the message is the one line start-up prints. */
+export class ConfigError extends AppError {
+  readonly variable: string;
+  constructor(variable: string, problem: string) {
+    super('CONFIG_INVALID', `config: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+    this.variable = variable;
+  }
+}
+
+/** Reads variables from one environment, naming the variable in every error. */
+class EnvReader {
+  constructor(private readonly env: Env) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  required(name: string): string {
+    const value = this.raw(name);
+    if (value === undefined) throw new ConfigError(name, 'is required but not set');
+    return value;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  url(name: string, fallback?: string): string {
+    const value = fallback === undefined ? this.required(name) : this.string(name, fallback);
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      throw new ConfigError(name, `must be an http(s) URL such as http://127.0.0.1:8088, got "${value}"`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw new ConfigError(name, `must be an http(s) URL such as http://127.0.0.1:8088, got "${value}"`);
+    }
+    if (parsed.username || parsed.password) {
+      throw new ConfigError(name, 'must not carry credentials; use ARI_USERNAME and ARI_PASSWORD');
+    }
+    // ari-client appends /ari itself; accept a URL that already ends with it.
+    return `${parsed.protocol}//${parsed.host}`;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!/^\d+$/.test(value)) throw new ConfigError(name, `must be a whole number, got "${value}"`);
+    const n = Number(value);
+    if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+    return n;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(value)) {
+      throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${value}"`);
+    }
+    return value as T;
+  }
+
+  appName(name: string, fallback: string): string {
+    const value = this.string(name, fallback);
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$/.test(value)) {
+      throw new ConfigError(name, `must be a Stasis application name (letters, digits, - _ .), got "${value}"`);
+    }
+    return value;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Parses and validates the configuration from an environment (default: `process.env`). */
+export function loadConfig(env: Env = process.env): Config {
+  const read = new EnvReader(env);
+  const apps = {
+    vmRecord: read.appName('STASIS_FLOWS_APP_VM_RECORD', 'vm-record'),
+    vmPlayback: read.appName('STASIS_FLOWS_APP_VM_PLAYBACK', 'vm-playback'),
+    queue: read.appName('STASIS_FLOWS_APP_QUEUE', 'queue'),
+  };
+  const names = Object.values(apps);
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate !== undefined) throw new ConfigError('STASIS_FLOWS_APP_*', `names must differ; "${duplicate}" is used twice`);
+  return deepFreeze<Config>({
+    ari: {
+      url: read.url('ARI_URL'),
+      username: read.required('ARI_USERNAME'),
+      password: read.required('ARI_PASSWORD'),
+      connectTimeoutMs: read.integer('ARI_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000),
+      connectRetries: read.integer('ARI_CONNECT_RETRIES', 5, 0, 1000),
+      requestTimeoutMs: read.integer('ARI_REQUEST_TIMEOUT_MS', 10_000, 100, 600_000),
+    },
+    apps,
+    dataDir: path.resolve(read.string('STASIS_FLOWS_DATA_DIR', './data')),
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    playback: {
+      firstCheckMs: read.integer('STASIS_FLOWS_PLAYBACK_FIRST_CHECK_MS', 1500, 50, 600_000),
+      checkEveryMs: read.integer('STASIS_FLOWS_PLAYBACK_CHECK_EVERY_MS', 10_000, 50, 600_000),
+    },
+    postCallTimeoutMs: read.integer('STASIS_FLOWS_POST_CALL_TIMEOUT_MS', 30_000, 0, 600_000),
+  });
+}
+
+/** The configuration as it may be logged: everything but secrets. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  const { password: _password, ...ari } = config.ari;
+  return { ...config, ari };
+}

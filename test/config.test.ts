@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, describeConfig, loadConfig } from '../src/config.js';
+
+const base = { ARI_URL: 'http://127.0.0.1:8088', ARI_USERNAME: 'asterisk', ARI_PASSWORD: 's3cret-pw' };
+
+describe('config', () => {
+  it('reads the environment once, with defaults, and freezes it', () => {
+    const config = loadConfig(base);
+    expect(config.ari.url).toBe('http://127.0.0.1:8088');
+    expect(config.apps).toEqual({ vmRecord: 'vm-record', vmPlayback: 'vm-playback', queue: 'queue' });
+    expect(config.logLevel).toBe('info');
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.ari)).toBe(true);
+  });
+
+  it.each([
+    [{ ARI_URL: undefined }, /^config: ARI_URL is required but not set$/],
+    [{ ARI_PASSWORD: '' }, /^config: ARI_PASSWORD is required/],
+    [{ ARI_URL: 'localhost:8088' }, /^config: ARI_URL must be an http\(s\) URL/],
+    [{ ARI_URL: 'http://user:pw@host:8088' }, /^config: ARI_URL must not carry credentials/],
+    [{ LOG_LEVEL: 'loud' }, /^config: LOG_LEVEL must be one of error, warn, info, debug, got "loud"$/],
+    [{ ARI_CONNECT_TIMEOUT_MS: 'soon' }, /^config: ARI_CONNECT_TIMEOUT_MS must be a whole number/],
+    [{ ARI_CONNECT_TIMEOUT_MS: '5' }, /^config: ARI_CONNECT_TIMEOUT_MS must be between/],
+    [{ STASIS_FLOWS_APP_VM_RECORD: 'bad name!' }, /^config: STASIS_FLOWS_APP_VM_RECORD must be a Stasis application name/],
+    [{ STASIS_FLOWS_APP_QUEUE: 'vm-record' }, /names must differ/],
+  ])('stops with one line naming the variable: %o', (change, message) => {
+    const env: Record<string, string | undefined> = { ...base, ...change };
+    let caught: unknown;
+    try {
+      loadConfig(env);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as Error).message).toMatch(message);
+    expect((caught as Error).message).not.toContain('\n');
+  });
+
+  it('accepts an ARI URL that already ends in /ari', () => {
+    expect(loadConfig({ ...base, ARI_URL: 'https://pbx.example:8089/ari' }).ari.url).toBe('https://pbx.example:8089');
+  });
+
+  it('never describes the password', () => {
+    const described = JSON.stringify(describeConfig(loadConfig(base)));
+    expect(described).not.toContain('s3cret-pw');
+    expect(described).toContain('asterisk');
+  });
+});
