@@ -1,0 +1,7 @@
+/**
+ * The flows the service runs, one per Stasis application.
+ */
+import type { FlowFactory } from '../app.js';
+
+/** Every product flow, in the order their apps are registered. */
+export const productFlows: readonly FlowFactory[] = [];

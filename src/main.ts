@@ -1,0 +1,47 @@
+/**
+ * Process entry point: configuration, logging, the app, and signals. Nothing
+ * here is needed by tests, which start the app through `startApp`.
+ */
+import { productFlows } from './apps/index.js';
+import { startApp, type App } from './app.js';
+import { ConfigError, describeConfig, loadConfig, type Config } from './config.js';
+import { errorMessage } from './errors.js';
+import { createLogger } from './logger.js';
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    // One clear line naming the variable, then stop.
+    process.stderr.write(`${err instanceof ConfigError ? err.message : errorMessage(err)}\n`);
+    process.exit(1);
+  }
+  const log = createLogger({ level: config.logLevel });
+  // A bug in one call must not take the process (and every other call) down.
+  process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { err: errorMessage(reason), stack: reason instanceof Error ? reason.stack : undefined }));
+  process.on('uncaughtException', (err) => log.error('uncaught exception', { err: err.message, stack: err.stack }));
+
+  log.info('starting stasis-flows', { config: describeConfig(config) });
+  let app: App;
+  try {
+    app = await startApp({ config, log, flows: productFlows });
+  } catch (err) {
+    log.error(`cannot start: ${errorMessage(err)}`);
+    process.exitCode = 1;
+    return;
+  }
+  log.info('ready', { apps: app.flows.apps });
+
+  const shutdown = (signal: string) => {
+    log.info('shutting down', { signal, liveCalls: app.runtime.size });
+    app.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+await main();

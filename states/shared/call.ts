@@ -1,0 +1,40 @@
+/**
+ * What every call machine receives from the runtime: its input, the ARI
+ * events it is sent, and the logger interface it may use (structural, so
+ * states/ does not depend on winston).
+ */
+
+/** The logging a machine may do; the runtime passes the call's child logger. */
+export interface CallLog {
+  debug(message: string, meta?: Record<string, unknown>): unknown;
+  info(message: string, meta?: Record<string, unknown>): unknown;
+  warn(message: string, meta?: Record<string, unknown>): unknown;
+  error(message: string, meta?: Record<string, unknown>): unknown;
+}
+
+/** Input of every call's root actor. */
+export interface CallInput {
+  /** The channel in Stasis (the caller's channel). */
+  channelId: string;
+  /** The Stasis application's arguments, as the dialplan gave them. */
+  args: readonly string[];
+  /** Caller id as the channel carries it. */
+  caller: { name: string; number: string };
+  /** The channel's language when it entered Stasis. */
+  language: string;
+  log: CallLog;
+}
+
+/** Events the runtime sends to a call's root actor. */
+export type CallEvent =
+  /** A DTMF digit the caller pressed (0-9, A-D, *, #). */
+  | { type: 'ari.dtmf'; digit: string }
+  /** The caller hung up (or the channel is being hung up). */
+  | { type: 'ari.hangup' }
+  /** The channel left Stasis: the last event a call gets. */
+  | { type: 'ari.stasisEnd' };
+
+/** True for the events that mean the caller is gone. */
+export function isCallerGone(event: { type: string }): boolean {
+  return event.type === 'ari.hangup' || event.type === 'ari.stasisEnd';
+}

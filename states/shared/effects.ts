@@ -1,0 +1,95 @@
+/**
+ * Contracts of the effects call machines invoke by name. Machines declare
+ * these placeholders in `setup({ actors })`; src/ provides the real
+ * implementations with `machine.provide`, tests provide stubs.
+ */
+import { fromCallback, fromPromise } from 'xstate';
+import type { CallLog } from './call.js';
+
+/** Where media is played or recorded. */
+export type MediaTarget = { channelId: string } | { bridgeId: string };
+
+/** Input of the `playback` effect. */
+export interface PlaybackInput {
+  target: MediaTarget;
+  /** Media URIs played one after the other, each as its own playback, starting the next when one finishes. */
+  media: readonly string[];
+  lang?: string;
+  /** Skip for forward / reverse, in ms (Asterisk's default is 3000). */
+  skipms?: number;
+  offsetms?: number;
+  log: CallLog;
+}
+
+/** Events the `playback` effect sends to its parent. */
+export type PlaybackEmitted =
+  | { type: 'playback.started'; playbackId: string; media: string; index: number }
+  /**
+   * The whole list is over. `failed`: a media item could not be played (missing
+   * sound, channel gone, or Asterisk never reported an end); the items after it
+   * are not played.
+   */
+  | { type: 'playback.finished'; state: 'done' | 'failed'; reason?: string };
+
+/** Commands a parent may send to a running `playback` (with `sendTo`). */
+export type PlaybackCommand =
+  | { type: 'playback.control'; operation: 'pause' | 'unpause' | 'forward' | 'reverse' | 'restart' }
+  | { type: 'playback.stop' };
+
+/** Input of the `recording` effect. */
+export interface RecordingInput {
+  target: MediaTarget;
+  name: string;
+  format: string;
+  maxDurationSeconds?: number;
+  maxSilenceSeconds?: number;
+  beep?: boolean;
+  ifExists?: 'fail' | 'overwrite' | 'append';
+  terminateOn?: 'none' | 'any' | '*' | '#';
+  /**
+   * What happens to a recording still live when the state that invoked it is
+   * left: `stop` (keep it), `cancel` (discard it), or `leave` (Asterisk stops
+   * and stores it at hang-up; the parent may still be waiting for the result).
+   */
+  onExit: 'stop' | 'cancel' | 'leave';
+  log: CallLog;
+}
+
+/** Events the `recording` effect sends to its parent. */
+export type RecordingEmitted =
+  | { type: 'recording.started'; name: string }
+  | {
+      type: 'recording.finished';
+      name: string;
+      /** Whole seconds of audio written; paused time is not counted. */
+      duration: number;
+      talkingDuration?: number;
+      silenceDuration?: number;
+      /** True when it ended by `recording.cancel`: nothing was stored. */
+      cancelled: boolean;
+    }
+  | { type: 'recording.failed'; name: string; reason: string };
+
+/** Commands a parent may send to a running `recording`. */
+export type RecordingCommand =
+  | { type: 'recording.stop' }
+  | { type: 'recording.cancel' }
+  | { type: 'recording.pause' }
+  | { type: 'recording.unpause' }
+  | { type: 'recording.mute' }
+  | { type: 'recording.unmute' };
+
+const notProvided = (name: string) => () => {
+  throw new Error(`effect "${name}" was not provided to this machine`);
+};
+
+/** Placeholder for the `playback` effect. */
+export const playbackEffect = fromCallback<PlaybackCommand, PlaybackInput>(notProvided('playback'));
+
+/** Placeholder for the `recording` effect. */
+export const recordingEffect = fromCallback<RecordingCommand, RecordingInput>(notProvided('recording'));
+
+/** Placeholder for a one-shot effect returning `TOutput` (a request to Asterisk or the database). */
+export function promiseEffect<TOutput, TInput>(name: string) {
+  return fromPromise<TOutput, TInput>(notProvided(name));
+}

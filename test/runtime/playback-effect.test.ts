@@ -1,0 +1,119 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AriError } from '../../src/errors.js';
+import { createPlaybackEffect } from '../../src/runtime/effects/playback.js';
+import type { PlayOptions } from '../../src/ari/port.js';
+import { FakeAri, fakeEvents } from '../support/fake-ari.js';
+import { memoryLog, runEffect } from '../support/effect-harness.js';
+
+const timing = { firstCheckMs: 1500, checkEveryMs: 10_000, graceMs: 500 };
+const APP = 'app';
+
+function setupPlayback(media: string[]) {
+  const ari = new FakeAri();
+  const log = memoryLog();
+  const run = runEffect(createPlaybackEffect(ari, timing), { target: { channelId: 'c1' }, media, skipms: 5000, log });
+  const plays = () => ari.calls('channels.play') as [string, PlayOptions][];
+  const lastId = () => plays().at(-1)![1].playbackId;
+  return { ari, log, run, plays, lastId };
+}
+
+describe('playback effect', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('routes the playback id before asking Asterisk to play, then reports start and end', async () => {
+    const { ari, run, plays, lastId } = setupPlayback(['sound:vm-intro']);
+    expect(plays()).toHaveLength(1);
+    expect(plays()[0]![1]).toMatchObject({ media: 'sound:vm-intro', skipms: 5000 });
+    expect(ari.events.has(`playback:${lastId()}`)).toBe(true);
+    // PlaybackStarted may arrive before the 201 (fact 19): it is routed already.
+    ari.emit(fakeEvents.playbackStarted(APP, lastId(), 'c1', 'sound:vm-intro'));
+    ari.emit(fakeEvents.playbackFinished(APP, lastId(), 'c1', 'sound:vm-intro'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(run.received.map((e) => e.type)).toEqual(['playback.started', 'playback.finished']);
+    expect(run.received[1]).toMatchObject({ state: 'done' });
+    expect(ari.events.size).toBe(0);
+  });
+
+  it('plays a list one item after the other', async () => {
+    const { ari, run, plays, lastId } = setupPlayback(['sound:vm-message', 'number:3']);
+    const first = lastId();
+    ari.emit(fakeEvents.playbackStarted(APP, first, 'c1', 'sound:vm-message'));
+    expect(plays()).toHaveLength(1); // the second waits for the first to finish
+    ari.emit(fakeEvents.playbackFinished(APP, first, 'c1', 'sound:vm-message'));
+    expect(plays()).toHaveLength(2);
+    expect(plays()[1]![1].media).toBe('number:3');
+    ari.emit(fakeEvents.playbackStarted(APP, lastId(), 'c1', 'number:3'));
+    ari.emit(fakeEvents.playbackFinished(APP, lastId(), 'c1', 'number:3'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(run.received.map((e) => e.type)).toEqual(['playback.started', 'playback.started', 'playback.finished']);
+  });
+
+  it('reports failed media and skips the rest of the list', async () => {
+    const { ari, run, plays, lastId } = setupPlayback(['sound:nonexistent', 'sound:beep']);
+    ari.emit(fakeEvents.playbackStarted(APP, lastId(), 'c1', 'sound:nonexistent'));
+    ari.emit(fakeEvents.playbackFinished(APP, lastId(), 'c1', 'sound:nonexistent', 'failed'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(plays()).toHaveLength(1);
+    expect(run.received.at(-1)).toMatchObject({ type: 'playback.finished', state: 'failed' });
+  });
+
+  it('ends the wait when Asterisk never sends PlaybackFinished (fact 21)', async () => {
+    const { ari, run, lastId } = setupPlayback(['recording:voicemail/305/gone']);
+    ari.emit(fakeEvents.playbackStarted(APP, lastId(), 'c1', 'recording:voicemail/305/gone'));
+    ari.fail('playbacks.get', 404, 'Playback not found');
+    await vi.advanceTimersByTimeAsync(1500 + 500 + 10);
+    expect(run.received.at(-1)).toMatchObject({ type: 'playback.finished', state: 'failed' });
+    expect(ari.events.size).toBe(0);
+  });
+
+  it('keeps waiting while a long or paused playback still exists', async () => {
+    const { ari, run, lastId } = setupPlayback(['recording:long']);
+    ari.emit(fakeEvents.playbackStarted(APP, lastId(), 'c1', 'recording:long'));
+    ari.on('playbacks.get', () => ({ id: lastId(), state: 'paused' }));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(run.received.map((e) => e.type)).toEqual(['playback.started']);
+    expect(ari.calls('playbacks.get').length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('reports a play request Asterisk refuses', async () => {
+    const { ari, run } = { ...setupPlaybackFailing() };
+    await vi.advanceTimersByTimeAsync(0);
+    expect(run.received).toEqual([expect.objectContaining({ type: 'playback.finished', state: 'failed' })]);
+    expect(ari.events.size).toBe(0);
+  });
+
+  it('passes controls to the live playback and shrugs off 409 after the end', async () => {
+    const { ari, run, lastId, log } = setupPlayback(['recording:m1']);
+    ari.emit(fakeEvents.playbackStarted(APP, lastId(), 'c1', 'recording:m1'));
+    run.command({ type: 'playback.control', operation: 'pause' });
+    expect(ari.calls('playbacks.control')).toEqual([[lastId(), 'pause']]);
+    ari.fail('playbacks.control', 409, 'Can only forward while media is playing');
+    run.command({ type: 'playback.control', operation: 'forward' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(log.lines.filter((l) => l.level === 'warn')).toEqual([]);
+    ari.emit(fakeEvents.playbackFinished(APP, lastId(), 'c1', 'recording:m1'));
+    run.command({ type: 'playback.control', operation: 'restart' }); // after the end: nothing sent
+    expect(ari.calls('playbacks.control')).toHaveLength(2);
+  });
+
+  it('stops the live playback and drops its route when the state is left', async () => {
+    const { ari, run, lastId } = setupPlayback(['sound:vm-intro']);
+    const id = lastId();
+    ari.emit(fakeEvents.playbackStarted(APP, id, 'c1', 'sound:vm-intro'));
+    run.leave();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(ari.calls('playbacks.stop')).toEqual([[id]]);
+    expect(ari.events.size).toBe(0);
+    // A late PlaybackFinished goes nowhere.
+    expect(ari.events.dispatch(fakeEvents.playbackFinished(APP, id, 'c1', 'sound:vm-intro'))).toBe(0);
+  });
+});
+
+function setupPlaybackFailing() {
+  const ari = new FakeAri().on('channels.play', () => {
+    throw new AriError({ status: 404, operation: 'channels.playWithId', resourceId: 'c1', message: 'Channel not found' });
+  });
+  const run = runEffect(createPlaybackEffect(ari, timing), { target: { channelId: 'c1' }, media: ['sound:beep'], log: memoryLog() });
+  return { ari, run };
+}
