@@ -9,17 +9,8 @@ import { AppError } from './errors.js';
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** The service's configuration. */
-export interface Config {
-  readonly ari: {
-    readonly url: string;
-    readonly username: string;
-    /** Never logged: `describeConfig` leaves it out. */
-    readonly password: string;
-    readonly connectTimeoutMs: number;
-    readonly connectRetries: number;
-    readonly requestTimeoutMs: number;
-  };
+/** Everything but the ARI connection: what local tools (the CLI's mailbox commands) need. */
+export interface LocalConfig {
   /** Stasis application names, keyed by flow. */
   readonly apps: {
     readonly vmRecord: string;
@@ -36,6 +27,33 @@ export interface Config {
   };
   /** How long a call's actor may run after StasisEnd to finish post-call work. */
   readonly postCallTimeoutMs: number;
+  readonly voicemail: {
+    /** Longest message, in seconds (the recording's maxDurationSeconds). */
+    readonly maxDurationSeconds: number;
+    /** Silence that ends a message, in seconds (0: never). */
+    readonly maxSilenceSeconds: number;
+    /** Shorter messages are discarded, as app_voicemail does. */
+    readonly minDurationSeconds: number;
+    /** Default message limit of a new mailbox. */
+    readonly maxMessages: number;
+    /** After the review playback ends, how long to wait for a key before accepting, in ms. */
+    readonly reviewTimeoutMs: number;
+    /** Message waiting indication goes to Asterisk mailbox `<mailbox>@<mwiContext>`. */
+    readonly mwiContext: string;
+  };
+}
+
+/** The service's configuration. */
+export interface Config extends LocalConfig {
+  readonly ari: {
+    readonly url: string;
+    readonly username: string;
+    /** Never logged: `describeConfig` leaves it out. */
+    readonly password: string;
+    readonly connectTimeoutMs: number;
+    readonly connectRetries: number;
+    readonly requestTimeoutMs: number;
+  };
 }
 
 type Env = Record<string, string | undefined>;
@@ -122,18 +140,16 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Parses and validates the configuration from an environment (default: `process.env`). */
+/** Parses and validates everything but the ARI connection (default: `process.env`). */
+export function loadLocalConfig(env: Env = process.env): LocalConfig {
+  return deepFreeze(readLocal(new EnvReader(env)));
+}
+
+/** Parses and validates the service's configuration from an environment (default: `process.env`). */
 export function loadConfig(env: Env = process.env): Config {
   const read = new EnvReader(env);
-  const apps = {
-    vmRecord: read.appName('STASIS_FLOWS_APP_VM_RECORD', 'vm-record'),
-    vmPlayback: read.appName('STASIS_FLOWS_APP_VM_PLAYBACK', 'vm-playback'),
-    queue: read.appName('STASIS_FLOWS_APP_QUEUE', 'queue'),
-  };
-  const names = Object.values(apps);
-  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
-  if (duplicate !== undefined) throw new ConfigError('STASIS_FLOWS_APP_*', `names must differ; "${duplicate}" is used twice`);
   return deepFreeze<Config>({
+    ...readLocal(read),
     ari: {
       url: read.url('ARI_URL'),
       username: read.required('ARI_USERNAME'),
@@ -142,6 +158,19 @@ export function loadConfig(env: Env = process.env): Config {
       connectRetries: read.integer('ARI_CONNECT_RETRIES', 5, 0, 1000),
       requestTimeoutMs: read.integer('ARI_REQUEST_TIMEOUT_MS', 10_000, 100, 600_000),
     },
+  });
+}
+
+function readLocal(read: EnvReader): LocalConfig {
+  const apps = {
+    vmRecord: read.appName('STASIS_FLOWS_APP_VM_RECORD', 'vm-record'),
+    vmPlayback: read.appName('STASIS_FLOWS_APP_VM_PLAYBACK', 'vm-playback'),
+    queue: read.appName('STASIS_FLOWS_APP_QUEUE', 'queue'),
+  };
+  const names = Object.values(apps);
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate !== undefined) throw new ConfigError('STASIS_FLOWS_APP_*', `names must differ; "${duplicate}" is used twice`);
+  return {
     apps,
     dataDir: path.resolve(read.string('STASIS_FLOWS_DATA_DIR', './data')),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -150,7 +179,15 @@ export function loadConfig(env: Env = process.env): Config {
       checkEveryMs: read.integer('STASIS_FLOWS_PLAYBACK_CHECK_EVERY_MS', 10_000, 50, 600_000),
     },
     postCallTimeoutMs: read.integer('STASIS_FLOWS_POST_CALL_TIMEOUT_MS', 30_000, 0, 600_000),
-  });
+    voicemail: {
+      maxDurationSeconds: read.integer('STASIS_FLOWS_VM_MAX_DURATION_SECONDS', 300, 1, 86_400),
+      maxSilenceSeconds: read.integer('STASIS_FLOWS_VM_MAX_SILENCE_SECONDS', 10, 0, 3600),
+      minDurationSeconds: read.integer('STASIS_FLOWS_VM_MIN_DURATION_SECONDS', 1, 0, 3600),
+      maxMessages: read.integer('STASIS_FLOWS_VM_MAX_MESSAGES', 100, 1, 100_000),
+      reviewTimeoutMs: read.integer('STASIS_FLOWS_VM_REVIEW_TIMEOUT_MS', 10_000, 100, 600_000),
+      mwiContext: read.appName('STASIS_FLOWS_VM_MWI_CONTEXT', 'stasis-flows'),
+    },
+  };
 }
 
 /** The configuration as it may be logged: everything but secrets. */

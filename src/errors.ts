@@ -14,7 +14,9 @@ export type AppErrorCode =
   | 'FLOW_FAILED'
   | 'SOUND_MISSING'
   | 'INVALID_INPUT'
-  | 'NOT_FOUND';
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'DEPENDENCY_MISSING';
 
 /** An error the project raises on purpose, with a stable `code`. */
 export class AppError extends Error {
