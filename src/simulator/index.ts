@@ -1,0 +1,138 @@
+/**
+ * The ARI simulator: an HTTP + WebSocket server that the unmodified `ari-client` talks
+ * to as it would to Asterisk 22, with real state, Asterisk's events in Asterisk's order,
+ * and Asterisk's status codes and bodies (see ../shared/ari-transcripts/README.md).
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { listOperations } from './api-docs/index.js';
+import { destroyBridge } from './bridges/ops.js';
+import { hangupChannel } from './channels/lifecycle.js';
+import { RealClock } from './clock.js';
+import type { Clock } from './clock.js';
+import { Core } from './core.js';
+import { Dialplan } from './dialplan/dialplan.js';
+import type { EventSocket } from './events/socket.js';
+import { attachEventWebSocket } from './events/websocket.js';
+import { Faults } from './faults.js';
+import type { FaultControls } from './faults.js';
+import { Router } from './http/routing.js';
+import { createAriServer } from './http/server.js';
+import type { HandlerMap } from './http/types.js';
+import { bridgeHandlers } from './resources/bridges.js';
+import { channelHandlers } from './resources/channels.js';
+import { mediaHandlers } from './resources/media.js';
+import { systemHandlers } from './resources/system.js';
+
+export { ManualClock, RealClock } from './clock.js';
+export type { Clock } from './clock.js';
+export type { FaultControls } from './faults.js';
+
+/** How to start a simulator. */
+export interface SimulatorOptions {
+  /** 0 (default) = ephemeral. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default asterisk / asterisk. */
+  username?: string;
+  password?: string;
+  /** Default /usr/share/asterisk/sounds. */
+  soundsDir?: string;
+  /** Default /usr/share/asterisk/moh (class "default"). */
+  mohDir?: string;
+  /** Asterisk's <spooldir>/recording; default: a fresh temp dir, removed on close. */
+  recordingsDir?: string;
+  /** Path to extensions.conf; default <repo>/asterisk-config/extensions.conf. */
+  dialplan?: string;
+  /** Default: real time. */
+  clock?: Clock;
+  /** Optional debug trace. */
+  log?: (line: string) => void;
+}
+
+/** A running simulator. */
+export interface Simulator {
+  /** http://127.0.0.1:<port> (ARI at url + '/ari'). */
+  readonly url: string;
+  readonly port: number;
+  readonly recordingsDir: string;
+  readonly soundsDir: string;
+  readonly faults: FaultControls;
+  close(): Promise<void>;
+}
+
+/** Finds `asterisk-config/extensions.conf` above this file (works from src/ and from dist/). */
+function defaultDialplan(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'asterisk-config', 'extensions.conf');
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  return resolve('asterisk-config/extensions.conf');
+}
+
+/** Every handler, by `resource.nickname`. */
+const HANDLERS: HandlerMap = { ...systemHandlers, ...channelHandlers, ...bridgeHandlers, ...mediaHandlers };
+
+/** Starts a simulator and resolves once it listens. */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const log = options.log ?? (() => {});
+  const warn = options.log ?? ((line: string) => console.warn(`[ari-simulator] ${line}`));
+  const soundsDir = options.soundsDir ?? '/usr/share/asterisk/sounds';
+  const mohDir = options.mohDir ?? '/usr/share/asterisk/moh';
+  if (!existsSync(soundsDir)) warn(`sounds directory ${soundsDir} does not exist: no sounds will play`);
+  const ownRecordings = options.recordingsDir === undefined;
+  const recordingsDir = options.recordingsDir ?? mkdtempSync(join(tmpdir(), 'ari-sim-recording-'));
+  const dialplan = Dialplan.load(options.dialplan ?? defaultDialplan(), warn);
+  const core = new Core(options.clock ?? new RealClock(), { soundsDir, mohDir, recordingsDir }, dialplan, log);
+  const creds = { username: options.username ?? 'asterisk', password: options.password ?? 'asterisk' };
+  const operations = listOperations();
+  const missing = operations.filter((op) => op.upgrade === undefined && HANDLERS[`${op.resource}.${op.nickname}`] === undefined);
+  if (missing.length > 0) log(`operations without a handler (501): ${missing.map((o) => `${o.resource}.${o.nickname}`).join(', ')}`);
+
+  let sockets = new Set<EventSocket>();
+  const faults = new Faults(() => sockets, core.apps);
+  const server: Server = createAriServer({ core, creds, router: new Router(operations), handlers: HANDLERS, faults, log });
+  sockets = attachEventWebSocket(server, { core, creds, delayMs: () => faults.delay, log });
+
+  await new Promise<void>((resolveListen, rejectListen) => {
+    server.once('error', rejectListen);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', rejectListen);
+      resolveListen();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = options.host ?? '127.0.0.1';
+  let closed = false;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
+    port: address.port,
+    recordingsDir,
+    soundsDir,
+    faults,
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      for (const s of [...sockets]) {
+        core.apps.unregisterSocket(s);
+        s.close();
+      }
+      // Nothing may fire after close: hang everything up (no app hears it any more) and stop the timers.
+      for (const ch of [...core.channels.values()]) hangupChannel(core, ch, 16, 'api');
+      for (const b of [...core.bridges.values()]) destroyBridge(core, b);
+      core.cancelAll();
+      await new Promise<void>((resolveClose) => {
+        server.close(() => resolveClose());
+        server.closeAllConnections();
+      });
+      if (ownRecordings) rmSync(recordingsDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * Who hears what. Audio is modelled generically, as in Asterisk:
+ * - media played on (or music on hold started on) channel A is written to A, and A's
+ *   far end hears it; for a Local channel half, the far end is the other half's read side;
+ * - a mixing bridge passes each member's incoming audio to the other members, plus its
+ *   own announcements and music; a holding bridge gives members only its music;
+ * - a bridge recording hears every member and the bridge's own media.
+ *
+ * Recorders (the listeners) capture audio up to "now" before anything changes who hears
+ * what, then re-plan; so a recording contains exactly what was audible, when it was.
+ */
+import { PER_MS } from './audio.js';
+
+/** Something that writes samples: a playback, music on hold, a silence generator. */
+export interface AudioSource {
+  /** Adds its samples for global sample indices [from, to) into `out` (out[0] is sample `from`). */
+  mixInto(out: Int32Array, from: number, to: number): void;
+}
+
+/** The global sample index of a clock time. */
+export function sampleAt(ms: number): number {
+  return Math.round(ms * PER_MS);
+}
+
+/**
+ * Plays `samples` from index `offset`, with that sample sounding at global sample
+ * `startSample`; loops when asked (music on hold).
+ */
+export class PcmEmitter implements AudioSource {
+  constructor(
+    private readonly samples: Int16Array,
+    private readonly startSample: number,
+    private readonly offset: number,
+    private readonly loop = false,
+  ) {}
+
+  mixInto(out: Int32Array, from: number, to: number): void {
+    const n = this.samples.length;
+    if (n === 0) return;
+    for (let g = from; g < to; g++) {
+      let i = this.offset + (g - this.startSample);
+      if (this.loop) i = ((i % n) + n) % n;
+      else if (i < 0 || i >= n) continue;
+      out[g - from] = (out[g - from] ?? 0) + (this.samples[i] ?? 0);
+    }
+  }
+}
+
+/** Silent frames: a silence generator, or a mixing bridge with nothing to mix. */
+export class SilenceEmitter implements AudioSource {
+  mixInto(): void {}
+}
+
+/** The parts of a channel the audio model needs. */
+export interface AudioChannel {
+  readonly id: string;
+  readonly outputs: ReadonlySet<AudioSource>;
+  readonly muteIn: boolean;
+  readonly muteOut: boolean;
+  readonly destroyed: boolean;
+  readonly peer?: AudioChannel | undefined;
+  readonly bridge?: AudioBridge | undefined;
+}
+
+/** The parts of a bridge the audio model needs. */
+export interface AudioBridge {
+  readonly outputs: ReadonlySet<AudioSource>;
+  readonly mixing: boolean;
+  audioMembers(): readonly AudioChannel[];
+  /** A softmix bridge writes a frame every 20 ms, silent or not (3 or more channels in a mixing bridge). */
+  continuousFrames(): boolean;
+}
+
+const silenceFloor = new SilenceEmitter();
+
+/** What arrives on a channel's read side: what its far end writes. */
+export function heardBy(ch: AudioChannel, visited: Set<string> = new Set()): AudioSource[] {
+  if (ch.muteIn || ch.destroyed) return [];
+  const far = ch.peer;
+  if (far === undefined || far.destroyed) return [];
+  return writtenTo(far, visited);
+}
+
+/** What is written to a channel (toward its far end): its own media plus, in a bridge, the bridge's mix. */
+export function writtenTo(ch: AudioChannel, visited: Set<string> = new Set()): AudioSource[] {
+  if (ch.muteOut || ch.destroyed || visited.has(ch.id)) return [];
+  visited.add(ch.id);
+  const sources = [...ch.outputs];
+  if (ch.bridge !== undefined) sources.push(...bridgeMix(ch.bridge, ch, visited));
+  return sources;
+}
+
+/** What a bridge gives one member (`exclude`), or a bridge recorder (no exclude). */
+export function bridgeMix(bridge: AudioBridge, exclude: AudioChannel | undefined, visited: Set<string> = new Set()): AudioSource[] {
+  const sources = [...bridge.outputs];
+  if (bridge.mixing) {
+    for (const m of bridge.audioMembers()) {
+      if (m !== exclude) sources.push(...heardBy(m, visited));
+    }
+    if (bridge.continuousFrames()) sources.push(silenceFloor);
+  }
+  return sources;
+}
+
+/** A recorder, told about every change to the audio graph. */
+export interface AudioListener {
+  /** Capture audio up to now with the sources planned so far. */
+  flush(): void;
+  /** Re-plan after a change: new sources, new timers (or finish). */
+  refresh(): void;
+}
+
+/** Runs changes to the audio graph so that recorders always capture before them. */
+export class MediaEngine {
+  private readonly listeners = new Set<AudioListener>();
+  private depth = 0;
+
+  /** A recorder starts listening. */
+  add(listener: AudioListener): void {
+    this.listeners.add(listener);
+  }
+
+  /** A recorder stops listening. */
+  remove(listener: AudioListener): void {
+    this.listeners.delete(listener);
+  }
+
+  /** Runs `fn`, which changes who hears what; recorders capture before and re-plan after. */
+  change<T>(fn: () => T): T {
+    const outer = this.depth === 0;
+    if (outer) for (const l of [...this.listeners]) l.flush();
+    this.depth++;
+    try {
+      return fn();
+    } finally {
+      this.depth--;
+      if (outer) for (const l of [...this.listeners]) if (this.listeners.has(l)) l.refresh();
+    }
+  }
+}
