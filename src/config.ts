@@ -19,6 +19,10 @@ export interface LocalConfig {
   };
   readonly dataDir: string;
   readonly logLevel: LogLevel;
+  /** Asterisk's sounds directory (`<astdatadir>/sounds`, holding one folder per language). */
+  readonly soundsDir: string;
+  /** Languages the flows must have every prompt in (checked at start-up and by `sounds check`). */
+  readonly languages: readonly string[];
   readonly playback: {
     /** First check that a playback still exists, in case Asterisk never sends PlaybackFinished. */
     readonly firstCheckMs: number;
@@ -123,6 +127,15 @@ class EnvReader {
     return value as T;
   }
 
+  list(name: string, fallback: readonly string[], item: RegExp, what: string): string[] {
+    const value = this.raw(name);
+    if (value === undefined) return [...fallback];
+    const items = value.split(',').map((part) => part.trim()).filter(Boolean);
+    const bad = items.find((part) => !item.test(part));
+    if (items.length === 0 || bad !== undefined) throw new ConfigError(name, `must be a comma-separated list of ${what}, got "${value}"`);
+    return items;
+  }
+
   appName(name: string, fallback: string): string {
     const value = this.string(name, fallback);
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$/.test(value)) {
@@ -174,6 +187,8 @@ function readLocal(read: EnvReader): LocalConfig {
     apps,
     dataDir: path.resolve(read.string('STASIS_FLOWS_DATA_DIR', './data')),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    soundsDir: path.resolve(read.string('ASTERISK_SOUNDS_DIR', '/var/lib/asterisk/sounds')),
+    languages: read.list('STASIS_FLOWS_LANGUAGES', ['en'], /^[A-Za-z]{2,3}([_-][A-Za-z0-9]+)*$/, 'language codes such as en or fr_FR'),
     playback: {
       firstCheckMs: read.integer('STASIS_FLOWS_PLAYBACK_FIRST_CHECK_MS', 1500, 50, 600_000),
       checkEveryMs: read.integer('STASIS_FLOWS_PLAYBACK_CHECK_EVERY_MS', 10_000, 50, 600_000),

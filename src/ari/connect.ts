@@ -24,6 +24,11 @@ import type {
   StoredRecording,
 } from './types.js';
 
+// swagger-client (inside ari-client) assigns a global `log` that prints a Swagger 1.1
+// deprecation notice to stdout on every connect (Asterisk serves 1.1). Our stdout is JSON
+// lines, so that global is silenced; it is swagger-client's own and nothing else uses it.
+(globalThis as { log?: unknown }).log = () => undefined;
+
 /** How to reach Asterisk and which Stasis apps to register. */
 export interface ConnectOptions {
   url: string;
@@ -143,7 +148,10 @@ function recordParams(options: RecordOptions): Record<string, unknown> {
 class AriClientAdapter implements AriConnection {
   readonly events: EventRouter;
   private readonly connectionListeners = new Set<(event: ConnectionEvent) => void>();
+  /** The event WebSocket is open. */
   private connected = false;
+  /** listen() is waiting for the first open, which is not a reconnection. */
+  private opening = false;
   private closed = false;
   private restartTimer: NodeJS.Timeout | undefined;
   private apps: string[] = [];
@@ -165,11 +173,16 @@ class AriClientAdapter implements AriConnection {
   async listen(apps: readonly string[]): Promise<void> {
     if (apps.length === 0) throw new AppError('INVALID_INPUT', 'no Stasis application to register');
     this.apps = [...apps];
-    await withTimeout(
-      this.client.start(this.apps),
-      this.options.connectTimeoutMs,
-      () => new AppError('ARI_CONNECT_TIMEOUT', `Asterisk ARI at ${this.options.url} did not open the event WebSocket within ${this.options.connectTimeoutMs} ms`),
-    );
+    this.opening = true;
+    try {
+      await withTimeout(
+        this.client.start(this.apps),
+        this.options.connectTimeoutMs,
+        () => new AppError('ARI_CONNECT_TIMEOUT', `Asterisk ARI at ${this.options.url} did not open the event WebSocket within ${this.options.connectTimeoutMs} ms`),
+      );
+    } finally {
+      this.opening = false;
+    }
     this.connected = true;
     this.options.log.info('ARI connected', { url: this.options.url, apps: this.apps });
   }
@@ -207,7 +220,7 @@ class AriClientAdapter implements AriConnection {
       this.client.stop();
       return;
     }
-    if (this.connected) return; // the first open, handled by start()
+    if (this.opening || this.connected) return; // the first open is listen()'s
     this.connected = true;
     this.options.log.info('ARI WebSocket reconnected; apps registered again', { apps: this.apps });
     this.emit({ type: 'reconnected' });

@@ -87,6 +87,7 @@ describe('playback effect', () => {
     const { ari, run, lastId, log } = setupPlayback(['recording:m1']);
     ari.emit(fakeEvents.playbackStarted(APP, lastId(), 'c1', 'recording:m1'));
     run.command({ type: 'playback.control', operation: 'pause' });
+    await vi.advanceTimersByTimeAsync(0);
     expect(ari.calls('playbacks.control')).toEqual([[lastId(), 'pause']]);
     ari.fail('playbacks.control', 409, 'Can only forward while media is playing');
     run.command({ type: 'playback.control', operation: 'forward' });
@@ -94,7 +95,27 @@ describe('playback effect', () => {
     expect(log.lines.filter((l) => l.level === 'warn')).toEqual([]);
     ari.emit(fakeEvents.playbackFinished(APP, lastId(), 'c1', 'recording:m1'));
     run.command({ type: 'playback.control', operation: 'restart' }); // after the end: nothing sent
+    await vi.advanceTimersByTimeAsync(0);
     expect(ari.calls('playbacks.control')).toHaveLength(2);
+  });
+
+  it('sends controls one at a time, in order', async () => {
+    const { ari, run, lastId } = setupPlayback(['recording:m1']);
+    const answered: string[] = [];
+    let release!: () => void;
+    ari.on('playbacks.control', (_id, operation) => {
+      answered.push(operation as string);
+      // The first request (unpause) is slow: restart must still go after it.
+      return operation === 'unpause' ? new Promise<void>((resolve) => (release = resolve)) : undefined;
+    });
+    run.command({ type: 'playback.control', operation: 'unpause' });
+    run.command({ type: 'playback.control', operation: 'restart' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(answered).toEqual(['unpause']);
+    release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(answered).toEqual(['unpause', 'restart']);
+    expect(lastId()).toBeDefined();
   });
 
   it('stops the live playback and drops its route when the state is left', async () => {

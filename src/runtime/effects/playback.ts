@@ -133,6 +133,8 @@ export function createPlaybackEffect(ari: AriPort, timing: PlaybackTiming) {
       });
     };
 
+    // Controls go to Asterisk one at a time, in the order the keys came (unpause before restart).
+    let controls: Promise<void> = Promise.resolve();
     receive((command) => {
       const item = current;
       if (over || !item || item.finished) return; // a key after the end does nothing
@@ -141,11 +143,13 @@ export function createPlaybackEffect(ari: AriPort, timing: PlaybackTiming) {
         ari.playbacks.stop(item.id).catch((err: unknown) => log.debug('stop playback', { err: errorMessage(err) }));
         return;
       }
-      ari.playbacks.control(item.id, command.operation).catch((err: unknown) => {
-        // 409 (not playing: queued, paused, finished) and 404 (already over) are harmless.
-        if (isAriStatus(err, 404, 409)) log.debug('playback control ignored', { operation: command.operation, err: errorMessage(err) });
-        else log.warn('playback control failed', { operation: command.operation, err: errorMessage(err) });
-      });
+      controls = controls.then(() =>
+        ari.playbacks.control(item.id, command.operation).catch((err: unknown) => {
+          // 409 (not playing: queued, paused, finished) and 404 (already over) are harmless.
+          if (isAriStatus(err, 404, 409)) log.debug('playback control ignored', { operation: command.operation, err: errorMessage(err) });
+          else log.warn('playback control failed', { operation: command.operation, err: errorMessage(err) });
+        }),
+      );
     });
 
     playItem();

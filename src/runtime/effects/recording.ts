@@ -48,6 +48,7 @@ export function createRecordingEffect(ari: AriPort, timing: RecordingTiming) {
           cancelled,
         });
       } else if (event.type === 'RecordingFailed') {
+        log.warn('recording failed', { recording: name, cause: event.recording.cause });
         end({ type: 'recording.failed', name, reason: event.recording.cause ?? 'recording failed' });
       }
     };
@@ -116,7 +117,10 @@ export function createRecordingEffect(ari: AriPort, timing: RecordingTiming) {
       ...(input.terminateOn === undefined ? {} : { terminateOn: input.terminateOn }),
     };
     const start = 'channelId' in input.target ? ari.channels.record(input.target.channelId, options) : ari.bridges.record(input.target.bridgeId, options);
-    start.catch((err: unknown) => end({ type: 'recording.failed', name, reason: errorMessage(err) }));
+    start.catch((err: unknown) => {
+      log.warn('record request failed', { recording: name, err: errorMessage(err) });
+      end({ type: 'recording.failed', name, reason: errorMessage(err) });
+    });
 
     return () => {
       clearTimeout(finishTimer);

@@ -1,0 +1,251 @@
+/**
+ * The test caller: a phone driven over ARI, and nothing else. It originates a
+ * Local channel into the test context (asterisk-config/extensions.conf) that
+ * enters the app under test, then listens to what is played to its far half
+ * (the originating app is subscribed to both halves: transcripts, fact 9),
+ * presses keys, plays audio into the call, and hangs up. The same code drives
+ * the simulator and a real Asterisk.
+ */
+import { v4 as uuidv4 } from 'uuid';
+import { connectAri, type AriConnection } from '../../src/ari/connect.js';
+import { routeKey, type Unroute } from '../../src/ari/router.js';
+import type { AriEvent, PlaybackFinishedEvent, PlaybackStartedEvent } from '../../src/ari/types.js';
+import type { World } from './world.js';
+
+/** One thing the caller heard: a playback on the far half. */
+export interface Heard {
+  playbackId: string;
+  media: string;
+  state: 'playing' | 'done' | 'failed';
+  startedAt: number;
+  finishedAt?: number;
+}
+
+/** Options of a call. */
+export interface DialOptions {
+  /** The app's arguments (STASIS_ARGS); none enters the app without arguments. */
+  args?: readonly string[];
+  /** The caller's language (CHANNEL(language) on the far half). */
+  lang?: string;
+  /** "Name <number>" */
+  callerId?: string;
+  /** Wait until the app answers (default true). */
+  waitAnswer?: boolean;
+  timeoutMs?: number;
+}
+
+type Predicate = (event: AriEvent) => boolean;
+
+interface Waiter {
+  predicate: Predicate;
+  resolve: (event: AriEvent) => void;
+}
+
+/** A phone that calls apps under test. */
+export class TestCaller {
+  private readonly pending = new Map<string, (event: AriEvent) => void>();
+
+  private constructor(
+    readonly ari: AriConnection,
+    readonly app: string,
+  ) {
+    ari.events.listen('StasisStart', (event) => {
+      if (event.type === 'StasisStart') this.pending.get(event.channel.id)?.(event);
+    });
+  }
+
+  /** Connects a caller with its own Stasis app. */
+  static async connect(world: World): Promise<TestCaller> {
+    const ari = await connectAri({
+      url: world.ariUrl,
+      username: world.username,
+      password: world.password,
+      connectTimeoutMs: 10_000,
+      connectRetries: 0,
+      requestTimeoutMs: 10_000,
+      log: world.log,
+    });
+    const app = `sf-caller-${uuidv4().slice(0, 8)}`;
+    await ari.listen([app]);
+    return new TestCaller(ari, app);
+  }
+
+  /** Calls an app through the test context; resolves once the app has answered. */
+  async dial(app: string, options: DialOptions = {}): Promise<TestCall> {
+    const tag = uuidv4();
+    const id = `${tag}-1`;
+    const peerId = `${tag}-2`;
+    const call = new TestCall(this.ari, id, peerId);
+    const answered = new Promise<AriEvent>((resolve) => this.pending.set(id, resolve));
+    const context = options.args === undefined ? 'stasis-flows-test-noargs' : 'stasis-flows-test';
+    try {
+      await this.ari.channels.originate({
+        endpoint: `Local/${app}@${context}/n`,
+        app: this.app,
+        channelId: id,
+        otherChannelId: peerId,
+        ...(options.callerId === undefined ? {} : { callerId: options.callerId }),
+        variables: { STASIS_ARGS: (options.args ?? []).join(','), CALLER_LANG: options.lang ?? 'en' },
+      });
+      if (options.waitAnswer !== false) {
+        await withTimeout(answered, options.timeoutMs ?? 10_000, `${app} to answer`);
+      }
+    } finally {
+      this.pending.delete(id);
+    }
+    return call;
+  }
+
+  async close(): Promise<void> {
+    await this.ari.close();
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** One call in progress, seen from the phone. */
+export class TestCall {
+  /** Every event about either half, in arrival order. */
+  readonly events: AriEvent[] = [];
+  /** What was played to the caller, in order. */
+  readonly heard: Heard[] = [];
+  /** DTMF digits the app's side received (sanity checks of key presses). */
+  private cursor = 0;
+  private readonly waiters = new Set<Waiter>();
+  private readonly unroutes: Unroute[];
+  private gone = false;
+
+  constructor(
+    private readonly ari: AriConnection,
+    /** The caller's half (;1). */
+    readonly id: string,
+    /** The half that runs the app (;2). */
+    readonly peerId: string,
+  ) {
+    const onEvent = (event: AriEvent) => this.onEvent(event);
+    this.unroutes = [ari.events.route(routeKey.channel(id), onEvent), ari.events.route(routeKey.channel(peerId), onEvent)];
+  }
+
+  private onEvent(event: AriEvent): void {
+    this.events.push(event);
+    if (event.type === 'PlaybackStarted' && event.playback.target_uri === `channel:${this.peerId}`) this.onPlaybackStarted(event);
+    if (event.type === 'PlaybackFinished' && event.playback.target_uri === `channel:${this.peerId}`) this.onPlaybackFinished(event);
+    if (event.type === 'ChannelDestroyed' && event.channel.id === this.peerId) {
+      this.gone = true;
+      for (const unroute of this.unroutes) unroute();
+    }
+    for (const waiter of [...this.waiters]) {
+      if (waiter.predicate(event)) {
+        this.waiters.delete(waiter);
+        waiter.resolve(event);
+      }
+    }
+  }
+
+  private onPlaybackStarted(event: PlaybackStartedEvent): void {
+    const known = this.heard.find((h) => h.playbackId === event.playback.id && h.media === event.playback.media_uri);
+    if (known) {
+      known.state = 'playing'; // unpaused
+      return;
+    }
+    this.heard.push({ playbackId: event.playback.id, media: event.playback.media_uri, state: 'playing', startedAt: Date.now() });
+  }
+
+  private onPlaybackFinished(event: PlaybackFinishedEvent): void {
+    const item = [...this.heard].reverse().find((h) => h.playbackId === event.playback.id);
+    if (!item) return; // deleted while queued: never heard
+    item.state = event.playback.state === 'failed' ? 'failed' : 'done';
+    item.finishedAt = Date.now();
+  }
+
+  /**
+   * Waits for the next event (after the last one a wait matched) that
+   * satisfies `predicate`, and moves past it.
+   */
+  async next(predicate: Predicate, what: string, timeoutMs = 15_000): Promise<AriEvent> {
+    for (let i = this.cursor; i < this.events.length; i++) {
+      const event = this.events[i]!;
+      if (predicate(event)) {
+        this.cursor = i + 1;
+        return event;
+      }
+    }
+    const found = await withTimeout(
+      new Promise<AriEvent>((resolve) => this.waiters.add({ predicate, resolve })),
+      timeoutMs,
+      `${what} (heard so far: ${this.heard.map((h) => `${h.media}[${h.state}]`).join(', ') || 'nothing'})`,
+    );
+    this.cursor = this.events.indexOf(found) + 1;
+    return found;
+  }
+
+  /** Waits until the caller starts hearing `media` (exact URI or pattern). */
+  async hears(media: string | RegExp, timeoutMs?: number): Promise<PlaybackStartedEvent> {
+    return (await this.next(
+      (e) => e.type === 'PlaybackStarted' && e.playback.target_uri === `channel:${this.peerId}` && matches(e.playback.media_uri, media) && !this.wasUnpause(e),
+      `to hear ${String(media)}`,
+      timeoutMs,
+    )) as PlaybackStartedEvent;
+  }
+
+  /** Waits until `media` stops playing to the caller; resolves with the end state. */
+  async heardEnd(media: string | RegExp, timeoutMs?: number): Promise<PlaybackFinishedEvent> {
+    return (await this.next(
+      (e) => e.type === 'PlaybackFinished' && e.playback.target_uri === `channel:${this.peerId}` && matches(e.playback.media_uri, media),
+      `${String(media)} to end`,
+      timeoutMs,
+    )) as PlaybackFinishedEvent;
+  }
+
+  private wasUnpause(event: PlaybackStartedEvent): boolean {
+    // An unpause re-sends PlaybackStarted for the same playback (fact 26).
+    const earlier = this.events.indexOf(event);
+    return this.events.slice(0, earlier).some((e) => e.type === 'PlaybackStarted' && e.playback.id === event.playback.id);
+  }
+
+  /** Presses keys on the phone; they reach the app as ChannelDtmfReceived. */
+  async press(digits: string): Promise<void> {
+    await this.ari.channels.sendDtmf(this.id, digits, { between: 100, duration: 100 });
+  }
+
+  /** Plays `media` into the call (the caller "speaks") for `seconds`, then stops. */
+  async speak(seconds: number, media = 'sound:tt-monkeys'): Promise<void> {
+    const playbackId = uuidv4();
+    await this.ari.channels.play(this.id, { playbackId, media });
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    await this.ari.playbacks.stop(playbackId).catch(() => undefined); // it may have ended already
+  }
+
+  /** Hangs up the phone. */
+  async hangup(): Promise<void> {
+    await this.ari.channels.hangup(this.id).catch(() => undefined);
+  }
+
+  /** Waits until the call is over on the app's side (its half is destroyed). */
+  async ended(timeoutMs = 15_000): Promise<void> {
+    if (this.gone) return;
+    await this.next((e) => e.type === 'ChannelDestroyed' && e.channel.id === this.peerId, 'the call to end', timeoutMs);
+  }
+
+  /** True once the app's half is destroyed. */
+  get isOver(): boolean {
+    return this.gone;
+  }
+
+  /** The media URIs heard, in order. */
+  heardMedia(): string[] {
+    return this.heard.map((h) => h.media);
+  }
+}
+
+function matches(value: string, expected: string | RegExp): boolean {
+  return typeof expected === 'string' ? value === expected : expected.test(value);
+}
