@@ -5,7 +5,11 @@
 import { connectAri, type AriConnection } from './ari/connect.js';
 import type { AriPort } from './ari/port.js';
 import type { Config } from './config.js';
+import { AppEvents } from './events.js';
+import { errorMessage } from './errors.js';
 import type { Logger } from './logger.js';
+import { openStore } from './storage/index.js';
+import type { VoicemailStore } from './storage/types.js';
 import { CallRuntime } from './runtime/call-runtime.js';
 import { createPlaybackEffect } from './runtime/effects/playback.js';
 import { createRecordingEffect } from './runtime/effects/recording.js';
@@ -16,6 +20,10 @@ export interface FlowServices {
   readonly ari: AriPort;
   readonly config: Config;
   readonly log: Logger;
+  /** Mailboxes and messages. */
+  readonly store: VoicemailStore;
+  /** Events for integrations (voicemail.deposited...). */
+  readonly events: AppEvents;
   /** The shared effects, bound to this ARI connection. */
   readonly effects: {
     readonly playback: ReturnType<typeof createPlaybackEffect>;
@@ -31,7 +39,9 @@ export interface App {
   readonly ari: AriPort;
   readonly runtime: CallRuntime;
   readonly flows: FlowRegistry;
-  /** Stops the calls and closes the ARI connection. */
+  readonly store: VoicemailStore;
+  readonly events: AppEvents;
+  /** Stops the calls, closes the ARI connection and the store. */
   stop(): Promise<void>;
 }
 
@@ -55,24 +65,22 @@ export async function startApp(options: { config: Config; log: Logger; flows: re
     requestTimeoutMs: config.ari.requestTimeoutMs,
     log,
   });
-  const services: FlowServices = { ari, config, log, effects: createEffects(ari, config) };
+  const store = openStore(config.dataDir, { defaultMaxMessages: config.voicemail.maxMessages });
+  const events = new AppEvents((err, event) => log.error('event listener failed', { event, err: errorMessage(err) }));
+  const services: FlowServices = { ari, config, log, store, events, effects: createEffects(ari, config) };
   const flows = new FlowRegistry(options.flows.map((build) => build(services)));
   const runtime = new CallRuntime({ ari, flows, log, postCallTimeoutMs: config.postCallTimeoutMs });
   runtime.start();
+  const stop = async () => {
+    await runtime.stop();
+    await ari.close();
+    await store.close();
+  };
   try {
     await ari.listen(flows.apps);
   } catch (err) {
-    await runtime.stop();
-    await ari.close();
+    await stop();
     throw err;
   }
-  return {
-    ari,
-    runtime,
-    flows,
-    async stop() {
-      await runtime.stop();
-      await ari.close();
-    },
-  };
+  return { ari, runtime, flows, store, events, stop };
 }

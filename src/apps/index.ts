@@ -2,6 +2,7 @@
  * The flows the service runs, one per Stasis application.
  */
 import type { FlowFactory } from '../app.js';
+import { vmRecordFlow } from './vm-record.js';
 
 /** Every product flow, in the order their apps are registered. */
-export const productFlows: readonly FlowFactory[] = [];
+export const productFlows: readonly FlowFactory[] = [vmRecordFlow];

@@ -115,7 +115,7 @@ export class CallRuntime {
       language: channel.language || 'en',
       log,
     };
-    const actor = createActor(flow.logic, { input, id: channel.id });
+    const actor = createActor(flow.logic, { input: flow.input ? flow.input(input) : input, id: channel.id });
     const unroute = this.options.ari.events.route(routeKey.channel(channel.id), (ariEvent) => this.onChannelEvent(call, ariEvent));
     const call: LiveCall = { channelId: channel.id, app: flow.app, actor, log, unroute, ended: false, hangingUp: false, started: false };
     this.calls.set(channel.id, call);

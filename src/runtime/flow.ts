@@ -4,6 +4,7 @@
  * end up here, as actor logic taking a CallInput.
  */
 import type { AnyActorLogic } from 'xstate';
+import type { CallInput } from '../../states/shared/call.js';
 
 /**
  * Any actor logic a call can run (a provided state machine, in practice). It
@@ -23,6 +24,8 @@ export interface Flow {
   readonly answer?: boolean;
   /** Extra fields for the call's logger, from the app's arguments (e.g. the mailbox). */
   logFields?(args: readonly string[]): Record<string, unknown>;
+  /** Builds the machine's input from the call's (to add the flow's settings); default: the call input itself. */
+  input?(call: CallInput): unknown;
 }
 
 /** Flows keyed by app name; app names must be unique. */

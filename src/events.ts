@@ -1,0 +1,45 @@
+/**
+ * Events the app emits for integrations (webhooks, metrics) to subscribe to.
+ * A listener that throws is logged and does not disturb the call that emitted.
+ */
+
+/** Every app event, by name. */
+export interface AppEventMap {
+  'voicemail.deposited': {
+    mailbox: string;
+    messageId: string;
+    recording: string;
+    durationSeconds: number;
+    callerId: { name: string; number: string };
+    receivedAt: string;
+  };
+}
+
+export type AppEventName = keyof AppEventMap;
+type Listener<K extends AppEventName> = (payload: AppEventMap[K]) => void;
+
+/** A small typed event bus. */
+export class AppEvents {
+  private readonly listeners = new Map<AppEventName, Set<Listener<AppEventName>>>();
+
+  constructor(private readonly onListenerError: (err: unknown, event: AppEventName) => void = () => undefined) {}
+
+  /** Subscribes to one event; returns the unsubscribe function. */
+  on<K extends AppEventName>(event: K, listener: Listener<K>): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener as Listener<AppEventName>);
+    return () => set.delete(listener as Listener<AppEventName>);
+  }
+
+  /** Delivers an event to every listener. */
+  emit<K extends AppEventName>(event: K, payload: AppEventMap[K]): void {
+    for (const listener of this.listeners.get(event) ?? []) {
+      try {
+        listener(payload);
+      } catch (err) {
+        this.onListenerError(err, event);
+      }
+    }
+  }
+}

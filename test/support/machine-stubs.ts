@@ -1,0 +1,80 @@
+/**
+ * Stubbed effects for pure machine tests: each records what the machine asked
+ * for and lets the test decide when and how it ends.
+ */
+import { fromCallback, fromPromise } from 'xstate';
+import type { PlaybackCommand, PlaybackInput, RecordingCommand, RecordingInput } from '../../states/shared/effects.js';
+
+/** A playback the machine started. */
+export interface StubPlayback {
+  input: PlaybackInput;
+  commands: PlaybackCommand[];
+  stopped: boolean;
+  finish(state?: 'done' | 'failed'): void;
+}
+
+/** A recording the machine started. */
+export interface StubRecording {
+  input: RecordingInput;
+  commands: RecordingCommand[];
+  stopped: boolean;
+  finish(duration: number, options?: { cancelled?: boolean }): void;
+  fail(reason: string): void;
+}
+
+/** A `playback` stub: `plays` lists every playback started, in order. */
+export function stubPlayback() {
+  const plays: StubPlayback[] = [];
+  const logic = fromCallback<PlaybackCommand, PlaybackInput>(({ input, sendBack, receive }) => {
+    const play: StubPlayback = {
+      input,
+      commands: [],
+      stopped: false,
+      finish: (state = 'done') => sendBack({ type: 'playback.finished', state }),
+    };
+    plays.push(play);
+    receive((command) => play.commands.push(command));
+    sendBack({ type: 'playback.started', playbackId: `pb-${plays.length}`, media: input.media[0] ?? '', index: 0 });
+    return () => {
+      play.stopped = true;
+    };
+  });
+  return { logic, plays, media: () => plays.map((p) => p.input.media.join('+')), last: () => plays.at(-1)! };
+}
+
+/** A `recording` stub: `takes` lists every recording started, in order. */
+export function stubRecording() {
+  const takes: StubRecording[] = [];
+  const logic = fromCallback<RecordingCommand, RecordingInput>(({ input, sendBack, receive }) => {
+    const take: StubRecording = {
+      input,
+      commands: [],
+      stopped: false,
+      finish: (duration, options = {}) =>
+        sendBack({ type: 'recording.finished', name: input.name, duration, cancelled: options.cancelled ?? false }),
+      fail: (reason) => sendBack({ type: 'recording.failed', name: input.name, reason }),
+    };
+    takes.push(take);
+    receive((command) => take.commands.push(command));
+    sendBack({ type: 'recording.started', name: input.name });
+    return () => {
+      take.stopped = true;
+    };
+  });
+  return { logic, takes, last: () => takes.at(-1)! };
+}
+
+/** A one-shot effect stub that records its inputs and answers with `answer`. */
+export function stubPromise<TOutput, TInput>(answer: (input: TInput) => TOutput | Promise<TOutput>) {
+  const inputs: TInput[] = [];
+  const logic = fromPromise<TOutput, TInput>(async ({ input }) => {
+    inputs.push(input);
+    return answer(input);
+  });
+  return { logic, inputs };
+}
+
+/** Lets pending promise callbacks and actor events settle. */
+export const settle = async (): Promise<void> => {
+  for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+};
