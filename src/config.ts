@@ -44,6 +44,16 @@ export interface LocalConfig {
     readonly reviewTimeoutMs: number;
     /** Message waiting indication goes to Asterisk mailbox `<mailbox>@<mwiContext>`. */
     readonly mwiContext: string;
+    /** Skip of keys 1 and 3 while listening, in ms. */
+    readonly skipMs: number;
+    /** Typed digits (mailbox, PIN, forward target) end after this pause, in ms. */
+    readonly digitTimeoutMs: number;
+    /** After a message ends, hang up when no key comes within this many ms. */
+    readonly idleTimeoutMs: number;
+    /** Wrong logins before goodbye. */
+    readonly maxLoginAttempts: number;
+    /** Say when and from whom each message came. */
+    readonly envelope: boolean;
   };
 }
 
@@ -116,6 +126,14 @@ class EnvReader {
     const n = Number(value);
     if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
     return n;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+    if (['0', 'false', 'no', 'off'].includes(value)) return false;
+    throw new ConfigError(name, `must be true or false, got "${value}"`);
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
@@ -201,6 +219,11 @@ function readLocal(read: EnvReader): LocalConfig {
       maxMessages: read.integer('STASIS_FLOWS_VM_MAX_MESSAGES', 100, 1, 100_000),
       reviewTimeoutMs: read.integer('STASIS_FLOWS_VM_REVIEW_TIMEOUT_MS', 10_000, 100, 600_000),
       mwiContext: read.appName('STASIS_FLOWS_VM_MWI_CONTEXT', 'stasis-flows'),
+      skipMs: read.integer('STASIS_FLOWS_VM_SKIP_MS', 5000, 100, 600_000),
+      digitTimeoutMs: read.integer('STASIS_FLOWS_VM_DIGIT_TIMEOUT_MS', 5000, 100, 600_000),
+      idleTimeoutMs: read.integer('STASIS_FLOWS_VM_IDLE_TIMEOUT_MS', 30_000, 100, 3_600_000),
+      maxLoginAttempts: read.integer('STASIS_FLOWS_VM_LOGIN_ATTEMPTS', 3, 1, 100),
+      envelope: read.boolean('STASIS_FLOWS_VM_ENVELOPE', true),
     },
   };
 }

@@ -10,5 +10,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Scenario files mostly wait on timers and sockets, not the CPU: run several at once
+    // even on a 2-core machine (vitest's default there would be one at a time).
+    poolOptions: { forks: { minForks: 1, maxForks: 4 } },
   },
 });

@@ -2,7 +2,8 @@
  * The flows the service runs, one per Stasis application.
  */
 import type { FlowFactory } from '../app.js';
+import { vmPlaybackFlow } from './vm-playback.js';
 import { vmRecordFlow } from './vm-record.js';
 
 /** Every product flow, in the order their apps are registered. */
-export const productFlows: readonly FlowFactory[] = [vmRecordFlow];
+export const productFlows: readonly FlowFactory[] = [vmRecordFlow, vmPlaybackFlow];

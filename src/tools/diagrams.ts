@@ -5,12 +5,14 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { AnyStateMachine } from 'xstate';
+import { vmPlaybackMachine } from '../../states/vm-playback/machine.js';
 import { vmRecordMachine } from '../../states/vm-record/machine.js';
 import { toMermaid } from './mermaid.js';
 
 /** Machines drawn in the README, by marker name. */
 export const DIAGRAMS: Record<string, AnyStateMachine> = {
   'vm-record': vmRecordMachine,
+  'vm-playback': vmPlaybackMachine,
 };
 
 /** Replaces every `<!-- diagram:NAME -->...<!-- /diagram -->` block with the machine's current diagram. */

@@ -47,6 +47,7 @@ function edgeLabel(t: Transition): string {
   const guard = guardLabel(t.guard);
   // A key guard reads as the key itself: "#" rather than "dtmf [key #]".
   if (event === 'dtmf' && guard?.startsWith('key ')) return guard.slice(4);
+  if (event === 'dtmf' && guard === 'digit') return '0-9';
   return guard ? `${event} [${guard}]` : event;
 }
 

@@ -6,6 +6,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { assign, setup } from 'xstate';
 import { playbackEffect, promiseEffect, recordingEffect } from '../shared/effects.js';
+import { recordingPrefix } from '../shared/voicemail.js';
 import type { DepositContext, DepositEvent, DepositInput, KeepInput, KeepResult, PrepareInput, PrepareResult } from './types.js';
 
 export { isKey } from '../shared/keys.js';
@@ -34,7 +35,7 @@ export const deposit = setup({
   actions: {
     /** Names a fresh recording: voicemail/<mailbox>/<uuid v7>, sortable by time. */
     newTake: assign({
-      take: ({ context }) => ({ name: `voicemail/${context.mailbox ?? 'unknown'}/${uuidv7()}`, durationSeconds: undefined }),
+      take: ({ context }) => ({ name: `${recordingPrefix(context.mailbox ?? 'unknown')}${uuidv7()}`, durationSeconds: undefined }),
       keep: false,
       saved: false,
     }),

@@ -96,6 +96,52 @@ export class TestCaller {
     return call;
   }
 
+  /**
+   * Makes a stored recording of `seconds` of speech on Asterisk, through ARI
+   * only: the caller calls itself (both halves in its own app), records one
+   * half while playing `media` into the other, and hangs up. Tests use it to
+   * seed mailboxes on the simulator and a real Asterisk alike.
+   */
+  async makeRecording(name: string, seconds: number, media = 'sound:tt-monkeys'): Promise<void> {
+    const tag = uuidv4();
+    const id = `${tag}-1`;
+    const peerId = `${tag}-2`;
+    const inStasis = (channelId: string) => new Promise<AriEvent>((resolve) => this.pending.set(channelId, resolve));
+    const peerEntered = inStasis(peerId);
+    const answered = inStasis(id);
+    const finished = new Promise<AriEvent>((resolve) => {
+      const unroute = this.ari.events.route(routeKey.recording(name), (event) => {
+        if (event.type === 'RecordingFinished' || event.type === 'RecordingFailed') {
+          unroute();
+          resolve(event);
+        }
+      });
+    });
+    try {
+      await this.ari.channels.originate({
+        endpoint: `Local/${this.app}@stasis-flows-test-noargs/n`,
+        app: this.app,
+        channelId: id,
+        otherChannelId: peerId,
+        variables: { CALLER_LANG: 'en' },
+      });
+      await withTimeout(peerEntered, 10_000, 'the recorder call to enter Stasis');
+      await this.ari.channels.answer(peerId);
+      await withTimeout(answered, 10_000, 'the recorder call to be answered');
+      await this.ari.channels.record(peerId, { name, format: 'wav', ifExists: 'overwrite' });
+      const playbackId = uuidv4();
+      await this.ari.channels.play(id, { playbackId, media });
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+      await this.ari.recordings.stop(name);
+      const end = await withTimeout(finished, 10_000, `recording ${name} to finish`);
+      if (end.type !== 'RecordingFinished') throw new Error(`recording ${name} failed`);
+    } finally {
+      this.pending.delete(id);
+      this.pending.delete(peerId);
+      await this.ari.channels.hangup(id).catch(() => undefined);
+    }
+  }
+
   async close(): Promise<void> {
     await this.ari.close();
   }
