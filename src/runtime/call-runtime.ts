@@ -7,13 +7,16 @@
  * call only.
  */
 import { createActor, type Actor } from 'xstate';
-import type { CallEvent, CallInput } from '../../states/shared/call.js';
+import type { CallEvent, CallInput, CallOutput } from '../../states/shared/call.js';
 import type { AriPort } from '../ari/port.js';
 import { routeKey, type Unroute } from '../ari/router.js';
 import type { AriEvent, StasisStartEvent } from '../ari/types.js';
 import { errorMessage, isAriStatus } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { CallLogic, FlowRegistry } from './flow.js';
+import type { CallLogic, Flow, FlowRegistry } from './flow.js';
+
+/** Who is on a channel: what a flow's input is built from, kept for a hand-over. */
+type Party = Pick<CallInput, 'channelId' | 'caller' | 'language'>;
 
 interface LiveCall {
   readonly channelId: string;
@@ -107,19 +110,23 @@ export class CallRuntime {
       this.options.log.warn('StasisStart for a channel already in a call', { app: event.application, channelId: channel.id });
       return;
     }
-    const log = this.options.log.child({ channelId: channel.id, app: flow.app, ...flow.logFields?.(event.args) });
-    const input: CallInput = {
+    const party: Party = {
       channelId: channel.id,
-      args: event.args,
       caller: { name: channel.caller?.name ?? '', number: channel.caller?.number ?? '' },
       language: channel.language || 'en',
-      log,
     };
-    const actor = createActor(flow.logic, { input: flow.input ? flow.input(input) : input, id: channel.id });
-    const unroute = this.options.ari.events.route(routeKey.channel(channel.id), (ariEvent) => this.onChannelEvent(call, ariEvent));
-    const call: LiveCall = { channelId: channel.id, app: flow.app, actor, log, unroute, ended: false, hangingUp: false, started: false };
-    this.calls.set(channel.id, call);
-    log.info('call started', { args: event.args, caller: channel.caller?.number });
+    this.startCall(flow, party, event.args, flow.answer !== false);
+  }
+
+  /** Runs `flow` on a channel: registry entry, route, actor, and (when asked) answer first. */
+  private startCall(flow: Flow, party: Party, args: readonly string[], answer: boolean): void {
+    const log = this.options.log.child({ channelId: party.channelId, app: flow.app, ...flow.logFields?.(args) });
+    const input: CallInput = { ...party, args, log };
+    const actor = createActor(flow.logic, { input: flow.input ? flow.input(input) : input, id: party.channelId });
+    const unroute = this.options.ari.events.route(routeKey.channel(party.channelId), (ariEvent) => this.onChannelEvent(call, ariEvent));
+    const call: LiveCall = { channelId: party.channelId, app: flow.app, actor, log, unroute, ended: false, hangingUp: false, started: false };
+    this.calls.set(party.channelId, call);
+    log.info('call started', { args, caller: party.caller.number });
 
     let last: string | undefined;
     actor.subscribe({
@@ -136,25 +143,44 @@ export class CallRuntime {
         this.hangUp(call);
         this.finish(call);
       },
-      complete: () => {
-        if (!call.hangingUp) this.hangUp(call);
-        this.finish(call);
-      },
+      complete: () => this.onComplete(call, party),
     });
 
     const begin = () => {
-      if (!this.calls.has(call.channelId)) return;
+      if (this.calls.get(call.channelId) !== call) return;
       call.started = true;
       actor.start();
     };
-    if (flow.answer === false) {
+    if (!answer) {
       begin();
       return;
     }
-    this.options.ari.channels.answer(channel.id).then(begin, (err: unknown) => {
+    this.options.ari.channels.answer(party.channelId).then(begin, (err: unknown) => {
       log.warn('could not answer; ending the call', { err: errorMessage(err) });
       this.finish(call);
     });
+  }
+
+  /**
+   * A flow reached its final state. The channel is hung up, unless the flow
+   * handed it over to another app's flow (its output names the app and
+   * arguments: a queue sending a caller to voicemail), which then runs on the
+   * same channel, in this process, without leaving Stasis.
+   */
+  private onComplete(call: LiveCall, party: Party): void {
+    const handOver = (call.actor.getSnapshot().output as CallOutput | undefined)?.handOver;
+    if (handOver && !call.hangingUp) {
+      const next = this.options.flows.get(handOver.app);
+      if (next) {
+        call.log.info('handing the call over', { to: handOver.app, args: handOver.args });
+        this.finish(call);
+        this.startCall(next, party, handOver.args, false);
+        return;
+      }
+      call.log.error('hand-over to an app with no flow; ending the call', { to: handOver.app });
+    }
+    if (!call.hangingUp) this.hangUp(call);
+    this.finish(call);
   }
 
   private onChannelEvent(call: LiveCall, event: AriEvent): void {

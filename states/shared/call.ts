@@ -25,6 +25,15 @@ export interface CallInput {
   log: CallLog;
 }
 
+/**
+ * What a call's machine may output in its final state. `handOver` passes the
+ * channel, still in Stasis, to another app's flow in this process (for example
+ * a queue caller who waited too long, to voicemail) instead of hanging up.
+ */
+export interface CallOutput {
+  handOver?: { app: string; args: readonly string[] };
+}
+
 /** Events the runtime sends to a call's root actor. */
 export type CallEvent =
   /** A DTMF digit the caller pressed (0-9, A-D, *, #). */

@@ -101,6 +101,40 @@ describe('call runtime', () => {
     expect(ari.events.size).toBe(0);
   });
 
+  it('hands a call over to another app’s flow on the same channel when a flow says so', async () => {
+    const ari = new FakeAri();
+    const seen: unknown[] = [];
+    const queue = setupMachine({}).createMachine({
+      initial: 'waiting',
+      states: { waiting: { on: { 'ari.dtmf': 'gone' } }, gone: { type: 'final' } },
+      output: () => ({ handOver: { app: 'voicemail', args: ['305'] } }),
+    });
+    const voicemail = setupMachine({ types: { input: {} as { args: readonly string[]; channelId: string } } }).createMachine({
+      entry: ({ context }) => seen.push(context),
+      context: ({ input }) => ({ args: input.args, channelId: input.channelId }),
+      initial: 'recording',
+      states: { recording: { on: { 'ari.hangup': 'done' } }, done: { type: 'final' } },
+    });
+    const flows = new FlowRegistry([
+      { app: 'queue', logic: queue, prompts: [] },
+      { app: 'voicemail', logic: voicemail, prompts: [] },
+    ]);
+    const runtime = new CallRuntime({ ari, flows, log, postCallTimeoutMs: 5000 });
+    runtime.start();
+    ari.emit(fakeEvents.stasisStart('queue', 'c1', ['caller']));
+    await vi.advanceTimersByTimeAsync(0);
+    ari.emit(fakeEvents.dtmf('queue', 'c1', '1'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(seen).toEqual([{ args: ['305'], channelId: 'c1' }]);
+    expect(runtime.size).toBe(1);
+    expect(ari.calls('channels.hangup')).toEqual([]);
+    expect(ari.calls('channels.answer')).toEqual([['c1']]); // once, by the first flow
+    ari.emit(fakeEvents.hangupRequest('queue', 'c1'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(runtime.size).toBe(0);
+    expect(ari.events.size).toBe(0);
+  });
+
   it('ignores StasisStart for an app without a flow', async () => {
     const { ari, runtime } = setup();
     ari.emit(fakeEvents.stasisStart('other-app', 'c1'));
