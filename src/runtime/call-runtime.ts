@@ -168,7 +168,8 @@ export class CallRuntime {
    * same channel, in this process, without leaving Stasis.
    */
   private onComplete(call: LiveCall, party: Party): void {
-    const handOver = (call.actor.getSnapshot().output as CallOutput | undefined)?.handOver;
+    const snapshot = call.actor.getSnapshot() as { output?: CallOutput };
+    const handOver = snapshot.output?.handOver;
     if (handOver && !call.hangingUp) {
       const next = this.options.flows.get(handOver.app);
       if (next) {
