@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { AppEvents } from './events.js';
 import { errorMessage } from './errors.js';
 import type { Logger } from './logger.js';
+import { checkPromptsAtStartup } from './sounds/startup-check.js';
 import { openStore } from './storage/index.js';
 import type { VoicemailStore } from './storage/types.js';
 import { CallRuntime } from './runtime/call-runtime.js';
@@ -82,5 +83,8 @@ export async function startApp(options: { config: Config; log: Logger; flows: re
     await stop();
     throw err;
   }
+  // One warning per prompt missing in a configured language; calls are taken meanwhile.
+  const prompts = [...new Set([...flows].flatMap((flow) => flow.prompts))];
+  void checkPromptsAtStartup(ari, prompts, config.languages, log);
   return { ari, runtime, flows, store, events, stop };
 }

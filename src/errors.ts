@@ -40,7 +40,8 @@ export class AriError extends AppError {
 
   constructor(args: { status: number; operation: string; resourceId?: string; message: string; cause?: unknown }) {
     const where = args.resourceId === undefined ? args.operation : `${args.operation}(${args.resourceId})`;
-    super(args.status === 0 ? 'ARI_REQUEST_TIMEOUT' : 'ARI_REQUEST_FAILED', `${where}: ${args.status || 'no answer'} ${args.message}`, {
+    const problem = args.status === 0 ? args.message : `${args.status} ${args.message}`;
+    super(args.status === 0 ? 'ARI_REQUEST_TIMEOUT' : 'ARI_REQUEST_FAILED', `${where}: ${problem}`, {
       cause: args.cause,
     });
     this.name = 'AriError';

@@ -4,7 +4,10 @@
  * command's arguments with node:util parseArgs and runs it.
  */
 import { parseArgs } from 'node:util';
-import { loadLocalConfig, type LocalConfig } from '../config.js';
+import { connectAri, type AriConnection } from '../ari/connect.js';
+import type { AriPort } from '../ari/port.js';
+import { loadConfig, loadLocalConfig, type Config, type LocalConfig } from '../config.js';
+import { createLogger } from '../logger.js';
 
 /** The program's name, as users type it. */
 export const PROGRAM = 'stasis-flows';
@@ -40,6 +43,10 @@ export interface CommandContext {
   readonly io: CliIo;
   /** The configuration, parsed on first use (so `--help` works with a broken environment). */
   localConfig(): LocalConfig;
+  /** The whole configuration, ARI included (ARI_URL, ARI_USERNAME, ARI_PASSWORD required). */
+  config(): Config;
+  /** A connection to Asterisk's ARI, opened on first use and closed when the command ends. */
+  ari(): Promise<AriPort>;
   /** Writes one line (or several) to stdout. */
   out(text: string): void;
 }
@@ -54,6 +61,8 @@ export interface Command {
   description?: string;
   /** Positional arguments by name, all required. */
   args: readonly string[];
+  /** The last of `args` takes one or more values (`<file...>`). */
+  variadic?: boolean;
   options: Readonly<Record<string, OptionSpec>>;
   /** Runs the command; resolves to the exit code. */
   run(args: CommandArgs, ctx: CommandContext): Promise<number>;
@@ -152,9 +161,24 @@ export async function runCommand(groupName: string, name: string, command: Comma
   }
   const { positionals } = parsed;
   if (positionals.length < command.args.length) throw new UsageError(`missing argument <${command.args[positionals.length]}>`, usage);
-  if (positionals.length > command.args.length) throw new UsageError(`unexpected argument "${positionals[command.args.length]}"`, usage);
-  let config: LocalConfig | undefined;
-  const ctx: CommandContext = { io, out, localConfig: () => (config ??= loadLocalConfig(io.env)) };
-  // Without `multiple`, parseArgs never returns arrays.
-  return command.run({ values: parsed.values as CommandArgs['values'], positionals }, ctx);
+  if (positionals.length > command.args.length && command.variadic !== true) {
+    throw new UsageError(`unexpected argument "${positionals[command.args.length]}"`, usage);
+  }
+  let local: LocalConfig | undefined;
+  let full: Config | undefined;
+  let connection: Promise<AriConnection> | undefined;
+  const config = () => (full ??= loadConfig(io.env));
+  const ctx: CommandContext = {
+    io,
+    out,
+    localConfig: () => (local ??= loadLocalConfig(io.env)),
+    config,
+    ari: () => (connection ??= connectAri({ ...config().ari, log: createLogger({ level: 'error', silent: true }) })),
+  };
+  try {
+    // Without `multiple`, parseArgs never returns arrays.
+    return await command.run({ values: parsed.values as CommandArgs['values'], positionals }, ctx);
+  } finally {
+    await connection?.then((ari) => ari.close()).catch(() => undefined);
+  }
 }

@@ -4,25 +4,11 @@
  * whether one is set.
  */
 import { AppError } from '../errors.js';
-import { MAX_MESSAGES_RANGE, openStore, type Mailbox, type MailboxChange, type VoicemailStore } from '../storage/index.js';
+import { MAX_MESSAGES_RANGE, type Mailbox, type MailboxChange } from '../storage/index.js';
 import { checkMailboxId } from '../storage/rules.js';
-import { UsageError, commandUsage, type Command, type CommandContext, type CommandGroup } from './command.js';
+import { UsageError, commandUsage, type Command, type CommandGroup } from './command.js';
+import { plural, text, withStore } from './common.js';
 import { formatTable } from './table.js';
-
-/** Opens the store the service uses, runs `fn`, and closes it. */
-async function withStore<T>(ctx: CommandContext, fn: (store: VoicemailStore) => Promise<T>): Promise<T> {
-  const config = ctx.localConfig();
-  const store = openStore(config.dataDir, { defaultMaxMessages: config.voicemail.maxMessages });
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
-
-function text(value: string | boolean | undefined): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
 
 /** Reads `--max-messages`, naming the option (not the store's field) when it is wrong. */
 function maxMessagesOption(value: string | boolean | undefined): number | undefined {
@@ -36,10 +22,6 @@ function maxMessagesOption(value: string | boolean | undefined): number | undefi
 
 function pinText(mailbox: Mailbox): string {
   return mailbox.hasPin ? 'PIN set' : 'no PIN';
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 const MAX_MESSAGES_OPTION = {
