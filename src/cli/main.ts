@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { AppError } from '../errors.js';
 import { PROGRAM, UsageError, groupUsage, lookup, runCommand, type CliIo, type CommandGroup } from './command.js';
 import { mailboxGroup } from './mailbox.js';
+import { messagesGroup } from './messages.js';
 import { soundsGroup } from './sounds.js';
 
 export type { CliIo } from './command.js';
@@ -16,6 +17,7 @@ export type { CliIo } from './command.js';
 /** The command groups; a new group is one more entry. */
 const GROUPS: Readonly<Record<string, CommandGroup>> = {
   mailbox: mailboxGroup,
+  messages: messagesGroup,
   sounds: soundsGroup,
 };
 
