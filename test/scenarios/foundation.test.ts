@@ -1,8 +1,8 @@
 /**
  * The foundation, from the phone: a call reaches a flow's actor, keys arrive,
  * playback controls and recordings behave as on Asterisk, hang-ups and failures
- * leave nothing behind. Runs against the simulator, or a real Asterisk with
- * ARI_URL (npm run test:asterisk).
+ * leave nothing behind. Runs unchanged wherever test/support/world.ts points
+ * ARI (npm test, or npm run test:asterisk).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';

@@ -2,9 +2,9 @@
  * Sounds, from the admin's side and the caller's: `stasis-flows sounds add`
  * writes a prompt into Asterisk's sounds directory, ARI lists it in the right
  * language and formats at once, and a caller in that language hears it to the
- * end; `sounds check` gates on the flows' prompts. Runs against the simulator,
- * or a real Asterisk with ARI_URL and a sounds directory the test may write
- * (ASTERISK_SOUNDS_DIR). Everything happens in languages of the test's own.
+ * end; `sounds check` gates on the flows' prompts. Runs unchanged wherever
+ * test/support/world.ts points ARI; against a real Asterisk it needs a sounds
+ * directory the test may write (ASTERISK_SOUNDS_DIR). Everything happens in languages of the test's own.
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import net from 'node:net';

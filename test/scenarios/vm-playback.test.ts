@@ -1,7 +1,7 @@
 /**
  * Voicemail retrieval (vm-playback), from the mailbox owner's phone: what is
  * announced, how the keys move the playback, what is deleted or forwarded.
- * Runs against the simulator, or a real Asterisk with ARI_URL.
+ * Runs unchanged wherever test/support/world.ts points ARI (npm test, or npm run test:asterisk).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';

@@ -1,7 +1,7 @@
 /**
  * Voicemail deposit (vm-record), from the caller's side and the admin's:
  * what the caller hears, what is stored on Asterisk and in the database.
- * Runs against the simulator, or a real Asterisk with ARI_URL.
+ * Runs unchanged wherever test/support/world.ts points ARI (npm test, or npm run test:asterisk).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
