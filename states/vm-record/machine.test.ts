@@ -42,7 +42,7 @@ describe('vm-record machine', () => {
     t.playback.last().finish();
     expect(t.state()).toEqual({ recording: 'capturing' });
     const take = t.recording.last();
-    expect(take.input).toMatchObject({ format: 'wav', beep: true, ifExists: 'overwrite', maxDurationSeconds: 300, maxSilenceSeconds: 10 });
+    expect(take.input).toMatchObject({ format: 'wav', beep: true, ifExists: 'overwrite', terminateOn: 'none', maxDurationSeconds: 300, maxSilenceSeconds: 10 });
     expect(take.input.name).toMatch(/^voicemail\/305\/[0-9a-f-]{36}$/);
     t.key('#');
     expect(take.commands).toEqual([{ type: 'recording.stop' }]);

@@ -19,6 +19,8 @@ export const recording = deposit.createStateConfig({
       format: context.input.settings.format,
       beep: true,
       ifExists: 'overwrite' as const,
+      // Keys are the flow's to interpret (# stops, * cancels): Asterisk must not end the recording on one.
+      terminateOn: 'none' as const,
       maxDurationSeconds: context.input.settings.maxDurationSeconds,
       maxSilenceSeconds: context.input.settings.maxSilenceSeconds,
       // Left any other way than below (a bug, a stop), the recording is kept.
