@@ -93,6 +93,8 @@ export interface AriConnection extends AriPort {
    * Asterisk). Route StasisStart first: calls may arrive at once.
    */
   listen(apps: readonly string[]): Promise<void>;
+  /** Resolves once no request has been in flight for a moment, or after `timeoutMs` (for a clean shutdown). */
+  drain(timeoutMs: number): Promise<void>;
 }
 
 /**
@@ -155,6 +157,8 @@ class AriClientAdapter implements AriConnection {
   private closed = false;
   private restartTimer: NodeJS.Timeout | undefined;
   private apps: string[] = [];
+  /** Requests sent and not yet answered. */
+  private inFlight = 0;
 
   constructor(
     private readonly client: RawClient,
@@ -248,6 +252,7 @@ class AriClientAdapter implements AriConnection {
     const api = (this.client as unknown as Record<string, Record<string, RawOperation> | undefined>)[resource];
     const fn = api?.[nickname];
     if (!fn) throw new AriError({ status: 404, operation, resourceId, message: 'operation not offered by this Asterisk' });
+    this.inFlight++;
     try {
       const result = await withTimeout(
         fn(params),
@@ -258,6 +263,17 @@ class AriClientAdapter implements AriConnection {
     } catch (err) {
       if (err instanceof AriError) throw err;
       throw toAriError(operation, resourceId, err);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    // Two quiet looks in a row: a cleanup may send its request right after another settles.
+    for (let quiet = 0; quiet < 2 && Date.now() < deadline; ) {
+      quiet = this.inFlight === 0 ? quiet + 1 : 0;
+      await sleep(20);
     }
   }
 

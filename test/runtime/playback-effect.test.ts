@@ -131,6 +131,21 @@ describe('playback effect', () => {
   });
 });
 
+describe('playback effect, a stop that would overtake the play request', () => {
+  it('waits for the play request before stopping, so the media does not play on', async () => {
+    const ari = new FakeAri();
+    let answer!: () => void;
+    ari.on('channels.play', () => new Promise<void>((resolve) => (answer = resolve)));
+    const run = runEffect(createPlaybackEffect(ari, timing), { target: { channelId: 'c1' }, media: ['sound:vm-intro'], log: memoryLog() });
+    run.leave();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ari.calls('playbacks.stop')).toEqual([]);
+    answer();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ari.calls('playbacks.stop')).toHaveLength(1);
+  });
+});
+
 function setupPlaybackFailing() {
   const ari = new FakeAri().on('channels.play', () => {
     throw new AriError({ status: 404, operation: 'channels.playWithId', resourceId: 'c1', message: 'Channel not found' });

@@ -23,6 +23,7 @@ describe('recording effect', () => {
     expect(ari.calls('channels.record')).toEqual([['c1', { name: NAME, format: 'wav', beep: true, maxDurationSeconds: 300, maxSilenceSeconds: 10, ifExists: 'overwrite' }]]);
     ari.emit(fakeEvents.recordingStarted(APP, NAME, 'c1'));
     run.command({ type: 'recording.stop' });
+    await vi.advanceTimersByTimeAsync(0);
     expect(ari.calls('recordings.stop')).toEqual([[NAME]]);
     // Stopped, but the file is complete only at RecordingFinished.
     expect(run.received.map((e) => e.type)).toEqual(['recording.started']);
@@ -35,6 +36,7 @@ describe('recording effect', () => {
   it('marks a cancelled recording (Asterisk still says "done", fact 40)', async () => {
     const { ari, run } = setupRecording();
     run.command({ type: 'recording.cancel' });
+    await vi.advanceTimersByTimeAsync(0);
     ari.emit(fakeEvents.recordingFinished(APP, NAME, 'c1', 1));
     await vi.advanceTimersByTimeAsync(0);
     expect(ari.calls('recordings.cancel')).toEqual([[NAME]]);
@@ -69,6 +71,19 @@ describe('recording effect', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(ari.calls(op)).toEqual([[NAME]]);
     expect(ari.events.size).toBe(0);
+  });
+
+  it('waits for the record request before stopping, so the recording does not run on', async () => {
+    const ari = new FakeAri();
+    let answer!: () => void;
+    ari.on('channels.record', () => new Promise<void>((resolve) => (answer = resolve)));
+    const { run } = setupRecording({ onExit: 'cancel' }, ari);
+    run.leave();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(ari.calls('recordings.cancel')).toEqual([]);
+    answer();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(ari.calls('recordings.cancel')).toEqual([[NAME]]);
   });
 
   it('leaves a live recording to Asterisk with onExit=leave (hang-up keeps the file)', async () => {

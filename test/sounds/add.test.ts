@@ -121,7 +121,7 @@ describe('addSounds', () => {
     disk.failWith = noAnswer();
     const err = await addSounds({ items: [{ input: await tone('late.wav'), name: 'late' }], language: 'en', soundsDir: sounds, replace: false }, deps()).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ARI_REQUEST_TIMEOUT' });
-    expect((err as Error).message).toBe(`wrote en/late.wav, en/late.sln16 under ${root}, but sounds.get: no answer no answer within 100 ms; the files are complete and stay in place`);
+    expect((err as Error).message).toBe(`wrote en/late.wav, en/late.sln16 under ${root}, but sounds.get: no answer within 100 ms; the files are complete and stay in place`);
     expect(await everything()).toEqual(['en/late.sln16', 'en/late.wav']);
   });
 

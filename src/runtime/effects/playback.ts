@@ -29,6 +29,8 @@ interface Current {
   unroute: Unroute;
   started: boolean;
   finished: boolean;
+  /** Settles when Asterisk has answered the play request (either way). */
+  requested: Promise<unknown>;
 }
 
 /** Creates the `playback` effect for machines, bound to one ARI connection. */
@@ -112,7 +114,7 @@ export function createPlaybackEffect(ari: AriPort, timing: PlaybackTiming) {
         return;
       }
       const id = uuidv7();
-      const item: Current = { id, media, unroute: () => undefined, started: false, finished: false };
+      const item: Current = { id, media, unroute: () => undefined, started: false, finished: false, requested: Promise.resolve() };
       item.unroute = ari.events.route(routeKey.playback(id), (event) => onEvent(item, event));
       current = item;
       armWatchdog(item, timing.firstCheckMs);
@@ -124,6 +126,7 @@ export function createPlaybackEffect(ari: AriPort, timing: PlaybackTiming) {
         ...(input.offsetms === undefined ? {} : { offsetms: input.offsetms }),
       };
       const request = 'channelId' in input.target ? ari.channels.play(input.target.channelId, options) : ari.bridges.play(input.target.bridgeId, options);
+      item.requested = request.catch(() => undefined);
       request.catch((err: unknown) => {
         if (item !== current || item.finished) return;
         log.warn('play request failed', { media, err: errorMessage(err) });
@@ -160,9 +163,12 @@ export function createPlaybackEffect(ari: AriPort, timing: PlaybackTiming) {
       clearWatchdog();
       if (item && !item.finished) {
         item.unroute();
-        ari.playbacks.stop(item.id).catch((err: unknown) => {
-          if (!isAriStatus(err, 404)) log.warn('could not stop playback', { playbackId: item.id, err: errorMessage(err) });
-        });
+        // A stop that overtook its play request would meet a 404 and the media would then play in full.
+        void item.requested
+          .then(() => ari.playbacks.stop(item.id))
+          .catch((err: unknown) => {
+            if (!isAriStatus(err, 404)) log.warn('could not stop playback', { playbackId: item.id, err: errorMessage(err) });
+          });
       }
     };
   });

@@ -73,7 +73,7 @@ export function createRecordingEffect(ari: AriPort, timing: RecordingTiming) {
     };
 
     const request = (what: RecordingCommand['type'], run: () => Promise<void>) => {
-      run().catch((err: unknown) => {
+      requested.then(run).catch((err: unknown) => {
         // 404: it already ended; its RecordingFinished is on the way or was delivered.
         if (isAriStatus(err, 404)) log.debug('recording command after the end', { command: what, recording: name });
         else log.warn('recording command failed', { command: what, recording: name, err: errorMessage(err) });
@@ -117,6 +117,8 @@ export function createRecordingEffect(ari: AriPort, timing: RecordingTiming) {
       ...(input.terminateOn === undefined ? {} : { terminateOn: input.terminateOn }),
     };
     const start = 'channelId' in input.target ? ari.channels.record(input.target.channelId, options) : ari.bridges.record(input.target.bridgeId, options);
+    // Commands wait until Asterisk has the recording: a stop that overtook the record request would meet a 404.
+    const requested = start.catch(() => undefined);
     start.catch((err: unknown) => {
       log.warn('record request failed', { recording: name, err: errorMessage(err) });
       end({ type: 'recording.failed', name, reason: errorMessage(err) });
