@@ -9,8 +9,8 @@ import { AppEvents } from './events.js';
 import { errorMessage } from './errors.js';
 import type { Logger } from './logger.js';
 import { checkPromptsAtStartup } from './sounds/startup-check.js';
-import { openStore } from './storage/index.js';
-import type { VoicemailStore } from './storage/types.js';
+import { openQueueStore, openStore } from './storage/index.js';
+import type { QueueStore, VoicemailStore } from './storage/types.js';
 import { CallRuntime } from './runtime/call-runtime.js';
 import { createPlaybackEffect } from './runtime/effects/playback.js';
 import { createRecordingEffect } from './runtime/effects/recording.js';
@@ -23,6 +23,8 @@ export interface FlowServices {
   readonly log: Logger;
   /** Mailboxes and messages. */
   readonly store: VoicemailStore;
+  /** The queue log and the queues' live members. */
+  readonly queueStore: QueueStore;
   /** Events for integrations (voicemail.deposited...). */
   readonly events: AppEvents;
   /** The shared effects, bound to this ARI connection. */
@@ -41,6 +43,7 @@ export interface App {
   readonly runtime: CallRuntime;
   readonly flows: FlowRegistry;
   readonly store: VoicemailStore;
+  readonly queueStore: QueueStore;
   readonly events: AppEvents;
   /** Stops the calls, closes the ARI connection and the store. */
   stop(): Promise<void>;
@@ -57,34 +60,45 @@ export function createEffects(ari: AriPort, config: Config): FlowServices['effec
 /** Connects to ARI, builds the flows, starts the call runtime and registers the apps. */
 export async function startApp(options: { config: Config; log: Logger; flows: readonly FlowFactory[] }): Promise<App> {
   const { config, log } = options;
-  const ari: AriConnection = await connectAri({
-    url: config.ari.url,
-    username: config.ari.username,
-    password: config.ari.password,
-    connectTimeoutMs: config.ari.connectTimeoutMs,
-    connectRetries: config.ari.connectRetries,
-    requestTimeoutMs: config.ari.requestTimeoutMs,
-    log,
-  });
+  // Local first: a database that cannot open stops start-up before Asterisk is involved.
   const store = openStore(config.dataDir, { defaultMaxMessages: config.voicemail.maxMessages });
-  const events = new AppEvents((err, event) => log.error('event listener failed', { event, err: errorMessage(err) }));
-  const services: FlowServices = { ari, config, log, store, events, effects: createEffects(ari, config) };
-  const flows = new FlowRegistry(options.flows.map((build) => build(services)));
-  const runtime = new CallRuntime({ ari, flows, log, postCallTimeoutMs: config.postCallTimeoutMs });
-  runtime.start();
+  let queueStore: QueueStore | undefined;
+  let ari: AriConnection | undefined;
+  let runtime: CallRuntime | undefined;
   const stop = async () => {
-    await runtime.stop();
-    await ari.close();
+    await runtime?.stop();
+    // Cleanups of the calls just stopped (stop a playback, destroy a bridge) are still on the wire.
+    await ari?.drain(2000);
+    await ari?.close();
     await store.close();
+    await queueStore?.close();
   };
   try {
+    queueStore = openQueueStore(config.dataDir);
+    // Members a previous run left (it crashed) are not in any queue now.
+    const stale = await queueStore.clearMembers();
+    if (stale > 0) log.info('cleared queue members a previous run left', { members: stale });
+    ari = await connectAri({
+      url: config.ari.url,
+      username: config.ari.username,
+      password: config.ari.password,
+      connectTimeoutMs: config.ari.connectTimeoutMs,
+      connectRetries: config.ari.connectRetries,
+      requestTimeoutMs: config.ari.requestTimeoutMs,
+      log,
+    });
+    const events = new AppEvents((err, event) => log.error('event listener failed', { event, err: errorMessage(err) }));
+    const services: FlowServices = { ari, config, log, store, queueStore, events, effects: createEffects(ari, config) };
+    const flows = new FlowRegistry(options.flows.map((build) => build(services)));
+    runtime = new CallRuntime({ ari, flows, log, postCallTimeoutMs: config.postCallTimeoutMs });
+    runtime.start();
     await ari.listen(flows.apps);
+    // One warning per prompt missing in a configured language; calls are taken meanwhile.
+    const prompts = [...new Set([...flows].flatMap((flow) => flow.prompts))];
+    void checkPromptsAtStartup(ari, prompts, config.languages, log);
+    return { ari, runtime, flows, store, queueStore, events, stop };
   } catch (err) {
     await stop();
     throw err;
   }
-  // One warning per prompt missing in a configured language; calls are taken meanwhile.
-  const prompts = [...new Set([...flows].flatMap((flow) => flow.prompts))];
-  void checkPromptsAtStartup(ari, prompts, config.languages, log);
-  return { ari, runtime, flows, store, events, stop };
 }

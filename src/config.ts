@@ -55,6 +55,20 @@ export interface LocalConfig {
     /** Say when and from whom each message came. */
     readonly envelope: boolean;
   };
+  readonly queue: {
+    /** Music on hold between a waiting caller's position announcements, in ms. */
+    readonly announcePeriodMs: number;
+    /** Also announce the estimated hold time (from recent waits). */
+    readonly announceHoldTime: boolean;
+    /** A caller waiting this long (ms) leaves the queue: to voicemail, or `queue-thankyou` and hang-up; 0: no limit. */
+    readonly maxWaitMs: number;
+    /** Mailbox a caller who waited the maximum goes to (the vm-record flow); undefined: none. */
+    readonly voicemailMailbox: string | undefined;
+    /** Rest of an agent after a call before being offered the next caller, in ms. */
+    readonly wrapUpMs: number;
+    /** Music on hold class for waiting callers and agents. */
+    readonly mohClass: string;
+  };
 }
 
 /** The service's configuration. */
@@ -225,6 +239,27 @@ function readLocal(read: EnvReader): LocalConfig {
       maxLoginAttempts: read.integer('STASIS_FLOWS_VM_LOGIN_ATTEMPTS', 3, 1, 100),
       envelope: read.boolean('STASIS_FLOWS_VM_ENVELOPE', true),
     },
+    queue: readQueue(read),
+  };
+}
+
+/** The call queue's settings (STASIS_FLOWS_QUEUE_*). */
+function readQueue(read: EnvReader): LocalConfig['queue'] {
+  const mailbox = read.string('STASIS_FLOWS_QUEUE_VOICEMAIL', '');
+  if (mailbox !== '' && !/^[A-Za-z0-9_-]{1,40}$/.test(mailbox)) {
+    throw new ConfigError('STASIS_FLOWS_QUEUE_VOICEMAIL', `must be a mailbox id (1-40 letters, digits, - or _) or empty, got "${mailbox}"`);
+  }
+  const mohClass = read.string('STASIS_FLOWS_QUEUE_MOH_CLASS', 'default');
+  if (!/^[A-Za-z0-9_-]{1,80}$/.test(mohClass)) {
+    throw new ConfigError('STASIS_FLOWS_QUEUE_MOH_CLASS', `must be a music on hold class (letters, digits, - or _), got "${mohClass}"`);
+  }
+  return {
+    announcePeriodMs: read.integer('STASIS_FLOWS_QUEUE_ANNOUNCE_PERIOD_MS', 30_000, 500, 3_600_000),
+    announceHoldTime: read.boolean('STASIS_FLOWS_QUEUE_HOLD_TIME', false),
+    maxWaitMs: read.integer('STASIS_FLOWS_QUEUE_MAX_WAIT_MS', 0, 0, 86_400_000),
+    voicemailMailbox: mailbox === '' ? undefined : mailbox,
+    wrapUpMs: read.integer('STASIS_FLOWS_QUEUE_WRAP_UP_MS', 0, 0, 3_600_000),
+    mohClass,
   };
 }
 

@@ -23,6 +23,9 @@ describe('config', () => {
     [{ ARI_CONNECT_TIMEOUT_MS: '5' }, /^config: ARI_CONNECT_TIMEOUT_MS must be between/],
     [{ STASIS_FLOWS_APP_VM_RECORD: 'bad name!' }, /^config: STASIS_FLOWS_APP_VM_RECORD must be a Stasis application name/],
     [{ STASIS_FLOWS_APP_QUEUE: 'vm-record' }, /names must differ/],
+    [{ STASIS_FLOWS_QUEUE_VOICEMAIL: '../305' }, /^config: STASIS_FLOWS_QUEUE_VOICEMAIL must be a mailbox id/],
+    [{ STASIS_FLOWS_QUEUE_MOH_CLASS: 'jazz & blues' }, /^config: STASIS_FLOWS_QUEUE_MOH_CLASS must be a music on hold class/],
+    [{ STASIS_FLOWS_QUEUE_ANNOUNCE_PERIOD_MS: '100' }, /^config: STASIS_FLOWS_QUEUE_ANNOUNCE_PERIOD_MS must be between/],
   ])('stops with one line naming the variable: %o', (change, message) => {
     const env: Record<string, string | undefined> = { ...base, ...change };
     let caught: unknown;
@@ -34,6 +37,20 @@ describe('config', () => {
     expect(caught).toBeInstanceOf(ConfigError);
     expect((caught as Error).message).toMatch(message);
     expect((caught as Error).message).not.toContain('\n');
+  });
+
+  it('reads the queue settings, with defaults', () => {
+    expect(loadConfig(base).queue).toEqual({ announcePeriodMs: 30_000, announceHoldTime: false, maxWaitMs: 0, voicemailMailbox: undefined, wrapUpMs: 0, mohClass: 'default' });
+    const queue = loadConfig({
+      ...base,
+      STASIS_FLOWS_QUEUE_ANNOUNCE_PERIOD_MS: '3000',
+      STASIS_FLOWS_QUEUE_HOLD_TIME: 'yes',
+      STASIS_FLOWS_QUEUE_MAX_WAIT_MS: '120000',
+      STASIS_FLOWS_QUEUE_VOICEMAIL: '305',
+      STASIS_FLOWS_QUEUE_WRAP_UP_MS: '5000',
+      STASIS_FLOWS_QUEUE_MOH_CLASS: 'jazz',
+    }).queue;
+    expect(queue).toEqual({ announcePeriodMs: 3000, announceHoldTime: true, maxWaitMs: 120_000, voicemailMailbox: '305', wrapUpMs: 5000, mohClass: 'jazz' });
   });
 
   it('accepts an ARI URL that already ends in /ari', () => {

@@ -2,8 +2,9 @@
  * The flows the service runs, one per Stasis application.
  */
 import type { FlowFactory } from '../app.js';
+import { queueFlow } from './queue/flow.js';
 import { vmPlaybackFlow } from './vm-playback.js';
 import { vmRecordFlow } from './vm-record.js';
 
 /** Every product flow, in the order their apps are registered. */
-export const productFlows: readonly FlowFactory[] = [vmRecordFlow, vmPlaybackFlow];
+export const productFlows: readonly FlowFactory[] = [vmRecordFlow, vmPlaybackFlow, queueFlow];

@@ -2,6 +2,7 @@
  * Every prompt each flow plays, declared in one place: the flows use these
  * lists, `stasis-flows sounds check` and the start-up check read them.
  */
+import { QUEUE_PROMPTS } from '../../states/queue/machine.js';
 import { VM_PLAYBACK_PROMPTS } from '../../states/vm-playback/machine.js';
 import { VM_RECORD_PROMPTS } from '../../states/vm-record/machine.js';
 
@@ -9,6 +10,7 @@ import { VM_RECORD_PROMPTS } from '../../states/vm-record/machine.js';
 export const FLOW_PROMPTS: Readonly<Record<string, readonly string[]>> = {
   'vm-record': VM_RECORD_PROMPTS,
   'vm-playback': VM_PLAYBACK_PROMPTS,
+  queue: QUEUE_PROMPTS,
 };
 
 /** Every prompt of every flow, once. */

@@ -63,6 +63,8 @@ export interface Command {
   args: readonly string[];
   /** The last of `args` takes one or more values (`<file...>`). */
   variadic?: boolean;
+  /** Positional arguments after `args` that may be left out (`[name]`). */
+  optional?: readonly string[];
   options: Readonly<Record<string, OptionSpec>>;
   /** Runs the command; resolves to the exit code. */
   run(args: CommandArgs, ctx: CommandContext): Promise<number>;
@@ -161,8 +163,9 @@ export async function runCommand(groupName: string, name: string, command: Comma
   }
   const { positionals } = parsed;
   if (positionals.length < command.args.length) throw new UsageError(`missing argument <${command.args[positionals.length]}>`, usage);
-  if (positionals.length > command.args.length && command.variadic !== true) {
-    throw new UsageError(`unexpected argument "${positionals[command.args.length]}"`, usage);
+  const most = command.args.length + (command.optional?.length ?? 0);
+  if (positionals.length > most && command.variadic !== true) {
+    throw new UsageError(`unexpected argument "${positionals[most]}"`, usage);
   }
   let local: LocalConfig | undefined;
   let full: Config | undefined;

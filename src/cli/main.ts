@@ -10,6 +10,7 @@ import { AppError } from '../errors.js';
 import { PROGRAM, UsageError, groupUsage, lookup, runCommand, type CliIo, type CommandGroup } from './command.js';
 import { mailboxGroup } from './mailbox.js';
 import { messagesGroup } from './messages.js';
+import { queueGroup } from './queue.js';
 import { soundsGroup } from './sounds.js';
 
 export type { CliIo } from './command.js';
@@ -18,6 +19,7 @@ export type { CliIo } from './command.js';
 const GROUPS: Readonly<Record<string, CommandGroup>> = {
   mailbox: mailboxGroup,
   messages: messagesGroup,
+  queue: queueGroup,
   sounds: soundsGroup,
 };
 

@@ -27,6 +27,36 @@ export const MIGRATIONS: readonly string[] = [
      folder           TEXT NOT NULL CHECK (folder IN ('new', 'old'))
    ) STRICT;
    CREATE INDEX messages_by_mailbox ON messages (mailbox, folder, received_at, id);`,
+  // 2: the call queue's log, and its live members (written by the service, read by `queue status`).
+  `CREATE TABLE queue_log (
+     id              INTEGER PRIMARY KEY,
+     at              TEXT NOT NULL,
+     queue           TEXT NOT NULL,
+     event           TEXT NOT NULL CHECK (event IN ('enter', 'connect', 'abandon', 'timeout', 'complete', 'recording', 'agentJoin', 'agentLeave')),
+     channel_id      TEXT NOT NULL,
+     peer_channel_id TEXT,
+     position        INTEGER,
+     wait_seconds    REAL,
+     talk_seconds    REAL,
+     detail          TEXT,
+     recording       TEXT,
+     caller_number   TEXT
+   ) STRICT;
+   CREATE INDEX queue_log_by_queue ON queue_log (queue, at);
+   CREATE INDEX queue_log_by_time ON queue_log (at);
+   CREATE TABLE queue_members (
+     queue           TEXT NOT NULL,
+     channel_id      TEXT NOT NULL,
+     role            TEXT NOT NULL CHECK (role IN ('caller', 'agent')),
+     status          TEXT NOT NULL CHECK (status IN ('waiting', 'connecting', 'onCall', 'idle', 'wrapUp')),
+     position        INTEGER,
+     since           TEXT NOT NULL,
+     caller_number   TEXT NOT NULL,
+     caller_name     TEXT NOT NULL,
+     peer_channel_id TEXT,
+     ord             INTEGER NOT NULL,
+     PRIMARY KEY (queue, channel_id)
+   ) STRICT;`,
 ];
 
 /** Brings the schema up to date; returns the version it is at. */

@@ -84,3 +84,86 @@ export interface StoreOptions {
   /** The limit of a mailbox created without `maxMessages` (the service passes `config.voicemail.maxMessages`). */
   defaultMaxMessages?: number;
 }
+
+/** What the queue log records. */
+export type QueueLogEvent = 'enter' | 'connect' | 'abandon' | 'timeout' | 'complete' | 'recording' | 'agentJoin' | 'agentLeave';
+
+/** One line to add to the queue log. */
+export interface NewQueueLogEntry {
+  queue: string;
+  event: QueueLogEvent;
+  /** The caller's channel (the agent's for agent events and recordings). */
+  channelId: string;
+  /** The other party: the agent for connect and complete. */
+  peerChannelId?: string;
+  /** abandon: where the caller was (1 is next). */
+  position?: number;
+  waitSeconds?: number;
+  talkSeconds?: number;
+  /** complete: `agent` or `caller`, who ended it; recording: `kept` or `discarded`. */
+  detail?: string;
+  recording?: string;
+  callerNumber?: string;
+  /** ISO 8601, UTC; default now. */
+  at?: string;
+}
+
+/** A line of the queue log. */
+export interface QueueLogLine extends NewQueueLogEntry {
+  id: number;
+  at: string;
+}
+
+/** Someone in a queue right now, as the service last wrote it. */
+export interface QueueMember {
+  queue: string;
+  channelId: string;
+  role: 'caller' | 'agent';
+  /** Callers: waiting, connecting, onCall. Agents: idle, connecting, onCall, wrapUp. */
+  status: 'waiting' | 'connecting' | 'onCall' | 'idle' | 'wrapUp';
+  /** A waiting caller's place (1 is next); null otherwise. */
+  position: number | null;
+  /** ISO 8601: when a caller joined, or when an agent entered its status. */
+  since: string;
+  callerNumber: string;
+  callerName: string;
+  /** The other party while paired. */
+  peerChannelId: string | null;
+}
+
+/** A queue's figures over a period. */
+export interface QueueStats {
+  queue: string;
+  /** Callers connected to an agent. */
+  answered: number;
+  /** Callers who hung up before being connected. */
+  abandoned: number;
+  /** Callers who reached the maximum wait. */
+  timedOut: number;
+  /** Average wait of the answered callers, in seconds; null when none. */
+  averageWaitSeconds: number | null;
+}
+
+/**
+ * The queue log and the queues' live members. The service writes both; the
+ * CLI (another process) reads them for `queue status`. Errors are
+ * `AppError`s (`INVALID_INPUT` for a malformed entry).
+ */
+export interface QueueStore {
+  /** Adds a line to the queue log. */
+  appendLog(entry: NewQueueLogEntry): Promise<void>;
+  /** Log lines, oldest first, optionally of one queue and since a time (ISO 8601). */
+  listLog(filter?: { queue?: string; since?: string }): Promise<QueueLogLine[]>;
+  /** The waits (seconds) of the last `limit` answered callers of a queue, oldest first. */
+  recentWaits(queue: string, limit: number): Promise<number[]>;
+  /** Replaces a queue's live members with `members`. */
+  setMembers(queue: string, members: readonly QueueMember[]): Promise<void>;
+  /** Live members, by queue, callers (by place) before agents. */
+  listMembers(queue?: string): Promise<QueueMember[]>;
+  /** Forgets every live member (the service does this when it starts: a crash leaves no ghosts); returns how many. */
+  clearMembers(): Promise<number>;
+  /** Figures per queue since a time, for the queues with log lines then (or just `queue`). */
+  stats(since: string, queue?: string): Promise<QueueStats[]>;
+  /** Closes the database; the store is unusable afterwards. */
+  close(): Promise<void>;
+}

@@ -343,7 +343,7 @@ describe('stasis-flows sounds list, check and remove', () => {
     const table = await cli(['sounds', 'list', '--lang', language]);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^vm-intro +vm-record +MISSING$/m);
-    expect(table.stdout).toMatch(/^beep +vm-record +slin,slin16$/m);
+    expect(table.stdout).toMatch(/^beep +vm-record,queue +slin,slin16$/m);
 
     expect((await cli(['sounds', 'add', await tone('vm-intro.wav'), '--lang', language])).code).toBe(0);
     expect((await cli(['sounds', 'check', '--lang', language])).code).toBe(0);

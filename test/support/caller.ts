@@ -270,6 +270,33 @@ export class TestCall {
     await this.ari.playbacks.stop(playbackId).catch(() => undefined); // it may have ended already
   }
 
+  /**
+   * Listens to the call for `seconds`, as the phone hears it: records this
+   * half (`;1`), which hears whatever is played or mixed on the app's half
+   * (music on hold included), with silence detection on so that Asterisk
+   * measures the talking; then deletes the recording. DTMF sent on `;1` waits
+   * while it records: press keys before or after, not during.
+   */
+  async listen(seconds: number): Promise<{ talkingSeconds: number; durationSeconds: number }> {
+    const name = `sf-listen/${uuidv4()}`;
+    const finished = new Promise<AriEvent>((resolve) => {
+      const unroute = this.ari.events.route(routeKey.recording(name), (event) => {
+        if (event.type === 'RecordingFinished' || event.type === 'RecordingFailed') {
+          unroute();
+          resolve(event);
+        }
+      });
+    });
+    await this.ari.channels.record(this.id, { name, format: 'wav', maxDurationSeconds: seconds, maxSilenceSeconds: seconds, ifExists: 'overwrite' });
+    try {
+      const end = await withTimeout(finished, (seconds + 10) * 1000, `listening (${name}) to end`);
+      if (end.type !== 'RecordingFinished') throw new Error(`listening failed: ${end.type === 'RecordingFailed' ? end.recording.cause : end.type}`);
+      return { talkingSeconds: end.recording.talking_duration ?? 0, durationSeconds: end.recording.duration ?? 0 };
+    } finally {
+      await this.ari.recordings.deleteStored(name).catch(() => undefined);
+    }
+  }
+
   /** Hangs up the phone. */
   async hangup(): Promise<void> {
     await this.ari.channels.hangup(this.id).catch(() => undefined);
