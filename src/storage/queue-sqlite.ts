@@ -5,10 +5,9 @@
  * async only to honour the interface.
  */
 /* eslint-disable @typescript-eslint/require-await -- better-sqlite3 is synchronous; `async` keeps the interface and turns throws into rejections. */
-import { chmodSync, existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
-import { AppError, errorMessage } from '../errors.js';
-import { migrate } from './migrations.js';
+import type Database from 'better-sqlite3';
+import { AppError } from '../errors.js';
+import { openDatabase } from './database.js';
 import type { NewQueueLogEntry, QueueLogEvent, QueueLogLine, QueueMember, QueueStats, QueueStore } from './types.js';
 
 const EVENTS: readonly QueueLogEvent[] = ['enter', 'connect', 'abandon', 'timeout', 'complete', 'recording', 'agentJoin', 'agentLeave'];
@@ -114,22 +113,7 @@ function prepareStatements(db: Database.Database) {
 
 /** Opens (creating and migrating if needed) the queue store in the SQLite database at `file`. */
 export function openSqliteQueueStore(file: string): QueueStore {
-  let db: Database.Database | undefined;
-  try {
-    const isNew = !existsSync(file);
-    db = new Database(file);
-    // The same file holds PIN hashes: owner only.
-    if (isNew) chmodSync(file, 0o600);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
-    migrate(db, file);
-    return new SqliteQueueStore(db);
-  } catch (err) {
-    db?.close();
-    if (err instanceof AppError) throw err;
-    throw new AppError('CONFIG_INVALID', `cannot open the queue database ${file}: ${errorMessage(err)}`, { cause: err });
-  }
+  return new SqliteQueueStore(openDatabase(file, 'queue'));
 }
 
 class SqliteQueueStore implements QueueStore {

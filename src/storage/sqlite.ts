@@ -4,11 +4,10 @@
  * interface a server database will need.
  */
 /* eslint-disable @typescript-eslint/require-await -- better-sqlite3 is synchronous; `async` keeps the interface and turns throws into rejections. */
-import { chmodSync, existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
-import { AppError, errorMessage } from '../errors.js';
-import { migrate } from './migrations.js';
+import { AppError } from '../errors.js';
+import { openDatabase } from './database.js';
 import { hashPin, verifyPin } from './pin.js';
 import {
   DEFAULT_MAX_MESSAGES,
@@ -126,24 +125,7 @@ function prepareStatements(db: Database.Database) {
 /** Opens (creating and migrating if needed) the SQLite database at `file`. */
 export function openSqliteStore(file: string, options: StoreOptions = {}): VoicemailStore {
   const defaultMaxMessages = checkMaxMessages(options.defaultMaxMessages ?? DEFAULT_MAX_MESSAGES);
-  let db: Database.Database | undefined;
-  try {
-    const isNew = !existsSync(file);
-    db = new Database(file);
-    // It holds PIN hashes: owner only. SQLite gives its -wal and -shm files the same mode.
-    if (isNew) chmodSync(file, 0o600);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    // The service and the CLI may write at once: wait for the other's lock instead of failing.
-    db.pragma('busy_timeout = 5000');
-    migrate(db, file);
-    return new SqliteVoicemailStore(db, defaultMaxMessages);
-  } catch (err) {
-    db?.close();
-    if (err instanceof AppError) throw err;
-    throw new AppError('CONFIG_INVALID', `cannot open the voicemail database ${file}: ${errorMessage(err)}`, { cause: err });
-  }
+  return new SqliteVoicemailStore(openDatabase(file, 'voicemail'), defaultMaxMessages);
 }
 
 class SqliteVoicemailStore implements VoicemailStore {
