@@ -2,6 +2,7 @@
  * The voicemail store's interface. Callers (flows, the CLI) see only this, so
  * a server database can replace the embedded SQLite one without touching them.
  */
+import type { QueueLogEntry } from '../../states/queue/types.js';
 
 /** A configured mailbox. The PIN itself never leaves the store: only whether one is set. */
 export interface Mailbox {
@@ -85,25 +86,11 @@ export interface StoreOptions {
   defaultMaxMessages?: number;
 }
 
-/** What the queue log records. */
-export type QueueLogEvent = 'enter' | 'connect' | 'abandon' | 'timeout' | 'complete' | 'recording' | 'agentJoin' | 'agentLeave';
+/** What the queue log records (the queue machine decides what to log: states/queue/types.ts). */
+export type QueueLogEvent = QueueLogEntry['event'];
 
 /** One line to add to the queue log. */
-export interface NewQueueLogEntry {
-  queue: string;
-  event: QueueLogEvent;
-  /** The caller's channel (the agent's for agent events and recordings). */
-  channelId: string;
-  /** The other party: the agent for connect and complete. */
-  peerChannelId?: string;
-  /** abandon: where the caller was (1 is next). */
-  position?: number;
-  waitSeconds?: number;
-  talkSeconds?: number;
-  /** complete: `agent` or `caller`, who ended it; recording: `kept` or `discarded`. */
-  detail?: string;
-  recording?: string;
-  callerNumber?: string;
+export interface NewQueueLogEntry extends QueueLogEntry {
   /** ISO 8601, UTC; default now. */
   at?: string;
 }
