@@ -240,14 +240,19 @@ describe('vm-playback', () => {
     await call.ended();
   });
 
-  it.each(['intro', 'preamble', 'listening', 'login'])('a hang-up during %s leaves no actor or route', async (where) => {
+  it.each(['login', 'intro', 'preamble', 'listening', 'forwarding', 'empty'])('a hang-up during %s leaves no actor or route', async (where) => {
     const mailbox = newId();
-    const [m1] = await seedMailbox(mailbox, 1, where === 'login' ? { pin: '4321' } : {});
+    const [m1] = await seedMailbox(mailbox, where === 'empty' ? 0 : 1, where === 'login' ? { pin: '4321' } : {});
     const call = await caller.dial(APP, { args: [mailbox] });
     if (where === 'login') await call.hears('sound:vm-password');
     if (where === 'intro') await call.hears('sound:vm-youhave');
     if (where === 'preamble') await call.hears('sound:vm-message');
-    if (where === 'listening') await call.hears(`recording:${m1!}`, 20_000);
+    if (where === 'listening' || where === 'forwarding') await call.hears(`recording:${m1!}`, 20_000);
+    if (where === 'forwarding') {
+      await call.press('8');
+      await call.hears('sound:vm-extension');
+    }
+    if (where === 'empty') await call.hears('sound:vm-nomore');
     await call.hangup();
     await call.ended();
   });
