@@ -1,8 +1,9 @@
 /**
- * The one event router: every ARI event goes to the owner of the channel,
- * playback, recording or bridge it is about, found by id in a Map (O(1) per
- * event, whatever the number of calls). Owners register a route when they
- * create a resource and remove it in their cleanup.
+ * The one event router: every ARI event goes to one owner, that of the most
+ * specific playback, recording, bridge or channel it is about, found by id in
+ * a Map (O(1) per event, whatever the number of calls). Owners register a
+ * route when they create a resource and remove it in their cleanup; one
+ * event never reaches two owners, so no two parts of a call act on it.
  */
 import type { AriEvent } from './types.js';
 
@@ -33,24 +34,22 @@ interface LooseEvent {
 }
 
 /**
- * The keys an event is routed by. Playback and recording events also go to
- * their target (`channel:<id>` or `bridge:<id>`, from `target_uri`), so the
- * owner of a channel sees what is played or recorded on it.
+ * The keys an event may be routed by, most specific first: the playback or
+ * recording it is about, then the bridge (its own, or the target of a
+ * playback or recording), then the channel (its own, the target, or a Dial's
+ * peer). The event goes to the first key that has an owner, and to no other.
  */
 export function routeKeysOf(event: AriEvent | LooseEvent): string[] {
   const e = event as LooseEvent;
   const keys: string[] = [];
-  if (e.playback?.id !== undefined) {
-    keys.push(`playback:${e.playback.id}`);
-    if (e.playback.target_uri) keys.push(e.playback.target_uri);
-  }
-  if (e.recording?.name !== undefined) {
-    keys.push(`recording:${e.recording.name}`);
-    if (e.recording.target_uri) keys.push(e.recording.target_uri);
-  }
+  if (e.playback?.id !== undefined) keys.push(`playback:${e.playback.id}`);
+  if (e.recording?.name !== undefined) keys.push(`recording:${e.recording.name}`);
+  const target = e.playback?.target_uri ?? e.recording?.target_uri;
+  if (e.bridge?.id !== undefined) keys.push(`bridge:${e.bridge.id}`);
+  if (target?.startsWith('bridge:')) keys.push(target);
   if (e.channel?.id !== undefined) keys.push(`channel:${e.channel.id}`);
   else if (e.type === 'Dial' && e.peer?.id !== undefined) keys.push(`channel:${e.peer.id}`);
-  if (e.bridge?.id !== undefined) keys.push(`bridge:${e.bridge.id}`);
+  if (target?.startsWith('channel:')) keys.push(target);
   return keys;
 }
 
@@ -88,24 +87,24 @@ export class EventRouter {
     };
   }
 
-  /** Delivers one event to its type listener and to the owner of each resource it names. Returns the number of deliveries. */
+  /**
+   * Delivers one event to exactly one owner: the listener of its type when
+   * there is one (StasisStart), else the owner of the most specific resource
+   * it names (routeKeysOf). Returns the number of deliveries, 0 or 1.
+   */
   dispatch(event: AriEvent): number {
-    let delivered = 0;
     const listener = this.typeListeners.get(event.type);
     if (listener) {
       this.deliver(listener, event);
-      delivered++;
+      return 1;
     }
-    const reached: EventHandler[] = [];
     for (const key of routeKeysOf(event)) {
       const handler = this.routes.get(key);
-      // The same owner may hold two keys an event names (a bridge and its member): deliver once.
-      if (handler === undefined || handler === listener || reached.includes(handler)) continue;
-      reached.push(handler);
+      if (handler === undefined) continue;
       this.deliver(handler, event);
-      delivered++;
+      return 1;
     }
-    return delivered;
+    return 0;
   }
 
   /** Number of routed resources (0 when no call is live). */
