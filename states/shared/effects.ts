@@ -43,6 +43,7 @@ export interface RecordingInput {
   format: string;
   maxDurationSeconds?: number;
   maxSilenceSeconds?: number;
+  /** Play a beep before recording (the effect plays `sound:beep` itself; see src/runtime/effects/recording.ts). */
   beep?: boolean;
   ifExists?: 'fail' | 'overwrite' | 'append';
   terminateOn?: 'none' | 'any' | '*' | '#';
@@ -61,8 +62,11 @@ export type RecordingEmitted =
   | {
       type: 'recording.finished';
       name: string;
-      /** Whole seconds of audio written; paused time is not counted. */
-      duration: number;
+      /**
+       * Whole seconds of audio written, from RecordingFinished; paused time is
+       * not counted. Undefined when Asterisk never said (the file tells).
+       */
+      duration: number | undefined;
       talkingDuration?: number;
       silenceDuration?: number;
       /** True when it ended by `recording.cancel`: nothing was stored. */

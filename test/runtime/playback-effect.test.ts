@@ -67,13 +67,55 @@ describe('playback effect', () => {
     expect(ari.events.size).toBe(0);
   });
 
-  it('keeps waiting while a long or paused playback still exists', async () => {
+  it('keeps waiting while a long or paused playback still exists, and reports its real end', async () => {
     const { ari, run, lastId } = setupPlayback(['recording:long']);
     ari.emit(fakeEvents.playbackStarted(APP, lastId(), 'c1', 'recording:long'));
     ari.on('playbacks.get', () => ({ id: lastId(), state: 'paused' }));
     await vi.advanceTimersByTimeAsync(60_000);
     expect(run.received.map((e) => e.type)).toEqual(['playback.started']);
-    expect(ari.calls('playbacks.get').length).toBeGreaterThanOrEqual(5);
+    ari.emit(fakeEvents.playbackFinished(APP, lastId(), 'c1', 'recording:long'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(run.received.at(-1)).toEqual({ type: 'playback.finished', state: 'done' });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('handles a PlaybackFinished that arrives before the play request’s response', async () => {
+    const ari = new FakeAri();
+    ari.on('channels.play', (_channelId, options) => {
+      const id = (options as PlayOptions).playbackId;
+      // A missing sound: Started and Finished in the same ms, both before the 201 (facts 19, 20).
+      ari.emit(fakeEvents.playbackStarted(APP, id, 'c1', 'sound:nonexistent'));
+      ari.emit(fakeEvents.playbackFinished(APP, id, 'c1', 'sound:nonexistent', 'failed'));
+      return { id, state: 'queued' };
+    });
+    const run = runEffect(createPlaybackEffect(ari, timing), { target: { channelId: 'c1' }, media: ['sound:nonexistent'], log: memoryLog() });
+    await vi.advanceTimersByTimeAsync(0);
+    const id = (ari.calls('channels.play')[0]![1] as PlayOptions).playbackId;
+    expect(run.received).toEqual([
+      { type: 'playback.started', playbackId: id, media: 'sound:nonexistent', index: 0 },
+      { type: 'playback.finished', state: 'failed', reason: 'sound:nonexistent could not be played' },
+    ]);
+    run.leave();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(ari.calls('playbacks.stop')).toEqual([]); // nothing to stop: it is over
+    expect(ari.calls('playbacks.get')).toEqual([]);
+    expect(ari.events.size).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('leaves no watchdog behind when the state is left while it is asking Asterisk', async () => {
+    const { ari, run, lastId } = setupPlayback(['recording:long']);
+    let answer!: (value: unknown) => void;
+    ari.on('playbacks.get', () => new Promise((resolve) => (answer = resolve)));
+    ari.emit(fakeEvents.playbackStarted(APP, lastId(), 'c1', 'recording:long'));
+    await vi.advanceTimersByTimeAsync(1500); // the first check is on the wire
+    expect(ari.calls('playbacks.get')).toHaveLength(1);
+    run.leave();
+    answer({ id: lastId(), state: 'playing' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(ari.calls('playbacks.get')).toHaveLength(1);
   });
 
   it('reports a play request Asterisk refuses', async () => {
@@ -115,7 +157,10 @@ describe('playback effect', () => {
     release();
     await vi.advanceTimersByTimeAsync(0);
     expect(answered).toEqual(['unpause', 'restart']);
-    expect(lastId()).toBeDefined();
+    expect(ari.calls('playbacks.control')).toEqual([
+      [lastId(), 'unpause'],
+      [lastId(), 'restart'],
+    ]);
   });
 
   it('stops the live playback and drops its route when the state is left', async () => {

@@ -95,4 +95,16 @@ describe('moh effect', () => {
     expect(ari.calls('channels.stopMoh')).toEqual([['c1']]);
     expect(mohLog.lines).toEqual([]);
   });
+
+  it('stops the music only after the start has been answered, so the stop cannot overtake it', async () => {
+    const start = pending();
+    const ari = new FakeAri().on('channels.startMoh', () => start.promise);
+    const run = runEffect(createMohEffect(ari), { channelId: 'c1', mohClass: 'default', log: memoryLog() });
+    run.leave();
+    await flush();
+    expect(ari.requests.map((r) => r.op)).toEqual(['channels.startMoh']);
+    start.resolve();
+    await flush();
+    expect(ari.requests.map((r) => r.op)).toEqual(['channels.startMoh', 'channels.stopMoh']);
+  });
 });

@@ -86,15 +86,18 @@ export function createMohEffect(ari: AriPort) {
   return fromCallback<EventObject, MohInput>(({ input }) => {
     const { channelId, log } = input;
     let over = false;
-    ari.channels.startMoh(channelId, input.mohClass).catch((err: unknown) => {
+    const started = ari.channels.startMoh(channelId, input.mohClass).catch((err: unknown) => {
       // 404: the channel hung up meanwhile.
       if (!over && !isAriStatus(err, 404)) log.warn('could not start music on hold', { err: errorMessage(err) });
     });
     return () => {
       over = true;
-      ari.channels.stopMoh(channelId).catch((err: unknown) => {
-        if (!isAriStatus(err, 404, 409)) log.warn('could not stop music on hold', { err: errorMessage(err) });
-      });
+      // After the start has settled: a stop that overtook it would leave the music playing.
+      void started
+        .then(() => ari.channels.stopMoh(channelId))
+        .catch((err: unknown) => {
+          if (!isAriStatus(err, 404, 409)) log.warn('could not stop music on hold', { err: errorMessage(err) });
+        });
     };
   });
 }

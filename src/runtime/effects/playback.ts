@@ -89,16 +89,21 @@ export function createPlaybackEffect(ari: AriPort, timing: PlaybackTiming) {
       clearWatchdog();
       watchdog = setTimeout(() => {
         if (item !== current || item.finished || over) return;
+        // The answer may come after the effect is over (cleanup, PlaybackFinished): then it changes nothing.
+        const stale = () => over || item !== current || item.finished;
         ari.playbacks.get(item.id).then(
-          () => armWatchdog(item, timing.checkEveryMs),
+          () => {
+            if (!stale()) armWatchdog(item, timing.checkEveryMs);
+          },
           (err: unknown) => {
+            if (stale()) return;
             if (!isAriStatus(err, 404)) {
               armWatchdog(item, timing.checkEveryMs);
               return;
             }
             // Gone without a PlaybackFinished so far: it may still be on the wire.
             watchdog = setTimeout(() => {
-              if (item !== current || item.finished) return;
+              if (stale()) return;
               log.warn('playback ended without PlaybackFinished', { media: item.media, playbackId: item.id });
               onItemFinished(item, 'failed');
             }, timing.graceMs ?? 500);
@@ -143,7 +148,11 @@ export function createPlaybackEffect(ari: AriPort, timing: PlaybackTiming) {
       if (over || !item || item.finished) return; // a key after the end does nothing
       if (command.type === 'playback.stop') {
         stopping = true;
-        ari.playbacks.stop(item.id).catch((err: unknown) => log.debug('stop playback', { err: errorMessage(err) }));
+        // After the play request (a stop that overtook it would meet 404). Asterisk refuses to stop
+        // number: and digits: items (500, facts 104-106): they play to their end, and PlaybackFinished ends the wait.
+        void item.requested
+          .then(() => ari.playbacks.stop(item.id))
+          .catch((err: unknown) => log.debug('stop playback', { playbackId: item.id, err: errorMessage(err) }));
         return;
       }
       controls = controls.then(() =>

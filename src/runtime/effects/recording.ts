@@ -1,34 +1,71 @@
 /**
  * The `recording` effect: records a channel or bridge under a name and reports
- * how it ended. The name is routed before the record request (staging). A stop
- * returns before the file is complete; the result is RecordingFinished, so the
- * effect waits for it, bounded by `finishTimeoutMs` (then asks Asterisk what
- * was stored).
+ * how it ended.
+ *
+ * Asterisk is deaf to controls in two windows (transcripts, facts 18 and
+ * 98-103): while its own beep plays (`beep=true`: a stop is answered 204 and
+ * ignored, a cancel fails with 500, a pause or mute is lost), and while the
+ * recording is still queued behind a playback (a stop is ignored, the
+ * recording starts anyway). A control sent there cannot be repaired (a second
+ * stop gets 409). So this effect never sends one there: it plays `sound:beep`
+ * itself and records with `beep=false`, which has no deaf window (fact 102),
+ * and it holds every command until RecordingStarted. A stop or cancel is done
+ * only when RecordingFinished says so or the recording is gone; the duration
+ * comes from RecordingFinished, or is left to the file (undefined), never
+ * made up. Staged: the names and ids are routed before each request.
  */
+import { v7 as uuidv7 } from 'uuid';
 import { fromCallback } from 'xstate';
 import type { RecordingCommand, RecordingEmitted, RecordingInput } from '../../../states/shared/effects.js';
 import { errorMessage, isAriStatus } from '../../errors.js';
-import type { AriPort } from '../../ari/port.js';
-import { routeKey } from '../../ari/router.js';
+import type { AriPort, RecordOptions } from '../../ari/port.js';
+import { routeKey, type Unroute } from '../../ari/router.js';
 import type { AriEvent } from '../../ari/types.js';
 
 export interface RecordingTiming {
-  /** How long to wait for RecordingFinished after a stop or cancel request. */
+  /** How long to wait for RecordingFinished after a stop or cancel before asking Asterisk. */
   finishTimeoutMs: number;
+  /** Longest wait for the beep's PlaybackFinished before recording anyway. Default 3000. */
+  beepTimeoutMs?: number;
 }
+
+type Phase =
+  /** Our beep plays; nothing is recorded yet. */
+  | 'beeping'
+  /** The record request is sent; RecordingStarted has not come (queued behind a playback, or on the wire). */
+  | 'requested'
+  /** Recording: commands go to Asterisk. */
+  | 'recording'
+  /** Finished, failed, or the state that invoked it was left. */
+  | 'over';
 
 /** Creates the `recording` effect for machines, bound to one ARI connection. */
 export function createRecordingEffect(ari: AriPort, timing: RecordingTiming) {
   return fromCallback<RecordingCommand, RecordingInput>(({ input, sendBack, receive }) => {
     const { name, log } = input;
-    const emit = (event: RecordingEmitted) => sendBack(event);
-    let live = true; // until RecordingFinished / RecordingFailed
-    let cancelled = false;
+    let phase: Phase = input.beep === true ? 'beeping' : 'requested';
+    /** The parent is listening (false once the invoking state was left). */
+    let attached = true;
+    /** Commands that wait for RecordingStarted, in order. */
+    const held: RecordingCommand['type'][] = [];
+    /** Commands go to Asterisk one at a time, in order. */
+    let sending: Promise<void> = Promise.resolve();
+    let stopRequested = false;
+    let cancelAccepted = false;
     let finishTimer: NodeJS.Timeout | undefined;
+    let beepTimer: NodeJS.Timeout | undefined;
+    let unrouteBeep: Unroute = () => undefined;
+
+    const emit = (event: RecordingEmitted) => {
+      if (attached) sendBack(event);
+    };
 
     const end = (event: RecordingEmitted) => {
-      if (!live) return;
-      live = false;
+      if (phase === 'over' && !attached) {
+        unroute();
+        return;
+      }
+      phase = 'over';
       clearTimeout(finishTimer);
       unroute();
       emit(event);
@@ -36,17 +73,23 @@ export function createRecordingEffect(ari: AriPort, timing: RecordingTiming) {
 
     const onEvent = (event: AriEvent) => {
       if (event.type === 'RecordingStarted') {
+        if (phase !== 'requested') return;
+        phase = 'recording';
         emit({ type: 'recording.started', name });
+        for (const command of held.splice(0)) send(command);
       } else if (event.type === 'RecordingFinished') {
         const r = event.recording;
-        end({
-          type: 'recording.finished',
-          name,
-          duration: r.duration ?? 0,
-          ...(r.talking_duration === undefined ? {} : { talkingDuration: r.talking_duration }),
-          ...(r.silence_duration === undefined ? {} : { silenceDuration: r.silence_duration }),
-          cancelled,
-        });
+        // RecordingFinished often comes before the cancel's 204: whether it was a cancel is known once that is answered.
+        void sending.then(() =>
+          end({
+            type: 'recording.finished',
+            name,
+            duration: r.duration ?? 0,
+            ...(r.talking_duration === undefined ? {} : { talkingDuration: r.talking_duration }),
+            ...(r.silence_duration === undefined ? {} : { silenceDuration: r.silence_duration }),
+            cancelled: cancelAccepted,
+          }),
+        );
       } else if (event.type === 'RecordingFailed') {
         log.warn('recording failed', { recording: name, cause: event.recording.cause });
         end({ type: 'recording.failed', name, reason: event.recording.cause ?? 'recording failed' });
@@ -54,83 +97,161 @@ export function createRecordingEffect(ari: AriPort, timing: RecordingTiming) {
     };
     const unroute = ari.events.route(routeKey.recording(name), onEvent);
 
-    /** After a stop or cancel: RecordingFinished should follow; if it does not, settle from what is stored. */
+    /** After a stop or cancel: RecordingFinished should follow. If it does not, ask Asterisk; a recording still live is waited for. */
     const awaitFinish = () => {
       clearTimeout(finishTimer);
       finishTimer = setTimeout(() => {
-        if (!live) return;
-        ari.recordings.getStored(name).then(
+        if (phase === 'over') return;
+        ari.recordings.getLive(name).then(
           () => {
-            log.warn('RecordingFinished never came; the recording is stored', { recording: name });
-            end({ type: 'recording.finished', name, duration: 0, cancelled });
+            log.warn('recording still running after a stop; waiting for its end', { recording: name });
+            awaitFinish();
           },
-          () => {
-            if (cancelled) end({ type: 'recording.finished', name, duration: 0, cancelled });
-            else end({ type: 'recording.failed', name, reason: 'no RecordingFinished and nothing stored' });
+          (err: unknown) => {
+            if (!isAriStatus(err, 404)) {
+              awaitFinish();
+              return;
+            }
+            ari.recordings.getStored(name).then(
+              () => {
+                // The duration is the file's to tell (undefined), not a guess.
+                log.warn('RecordingFinished never came; the recording is stored', { recording: name });
+                end({ type: 'recording.finished', name, duration: undefined, cancelled: false });
+              },
+              () => {
+                if (cancelAccepted) end({ type: 'recording.finished', name, duration: undefined, cancelled: true });
+                else end({ type: 'recording.failed', name, reason: 'no RecordingFinished and nothing stored' });
+              },
+            );
           },
         );
       }, timing.finishTimeoutMs);
     };
 
-    const request = (what: RecordingCommand['type'], run: () => Promise<void>) => {
-      requested.then(run).catch((err: unknown) => {
-        // 404: it already ended; its RecordingFinished is on the way or was delivered.
-        if (isAriStatus(err, 404)) log.debug('recording command after the end', { command: what, recording: name });
-        else log.warn('recording command failed', { command: what, recording: name, err: errorMessage(err) });
-      });
+    const operations: Record<RecordingCommand['type'], () => Promise<void>> = {
+      'recording.stop': () => ari.recordings.stop(name),
+      'recording.cancel': () => ari.recordings.cancel(name),
+      'recording.pause': () => ari.recordings.pause(name),
+      'recording.unpause': () => ari.recordings.unpause(name),
+      'recording.mute': () => ari.recordings.mute(name),
+      'recording.unmute': () => ari.recordings.unmute(name),
+    };
+
+    /** Sends one command to a recording that has started. */
+    const send = (command: RecordingCommand['type']) => {
+      const ending = command === 'recording.stop' || command === 'recording.cancel';
+      if (ending) {
+        if (stopRequested) return; // a second stop would get 409 (fact 99)
+        stopRequested = true;
+        awaitFinish();
+      }
+      sending = sending.then(() =>
+        operations[command]().then(
+          () => {
+            if (command === 'recording.cancel') cancelAccepted = true;
+          },
+          (err: unknown) => {
+            // 404: it already ended; its RecordingFinished is on the way or was delivered.
+            if (isAriStatus(err, 404)) log.debug('recording command after the end', { command, recording: name });
+            else log.warn('recording command failed', { command, recording: name, err: errorMessage(err) });
+          },
+        ),
+      );
     };
 
     receive((command) => {
-      if (!live) return;
-      switch (command.type) {
-        case 'recording.stop':
-          request(command.type, () => ari.recordings.stop(name));
-          awaitFinish();
-          break;
-        case 'recording.cancel':
-          cancelled = true;
-          request(command.type, () => ari.recordings.cancel(name));
-          awaitFinish();
-          break;
-        case 'recording.pause':
-          request(command.type, () => ari.recordings.pause(name));
-          break;
-        case 'recording.unpause':
-          request(command.type, () => ari.recordings.unpause(name));
-          break;
-        case 'recording.mute':
-          request(command.type, () => ari.recordings.mute(name));
-          break;
-        case 'recording.unmute':
-          request(command.type, () => ari.recordings.unmute(name));
-          break;
-      }
+      if (phase === 'over') return;
+      if (phase === 'recording') send(command.type);
+      else held.push(command.type);
     });
 
-    const options = {
-      name,
-      format: input.format,
-      ...(input.maxDurationSeconds === undefined ? {} : { maxDurationSeconds: input.maxDurationSeconds }),
-      ...(input.maxSilenceSeconds === undefined ? {} : { maxSilenceSeconds: input.maxSilenceSeconds }),
-      ...(input.beep === undefined ? {} : { beep: input.beep }),
-      ...(input.ifExists === undefined ? {} : { ifExists: input.ifExists }),
-      ...(input.terminateOn === undefined ? {} : { terminateOn: input.terminateOn }),
+    const target = input.target;
+    const record = () => {
+      if (phase !== 'beeping' && phase !== 'requested') return;
+      clearTimeout(beepTimer);
+      unrouteBeep();
+      phase = 'requested';
+      const options: RecordOptions = {
+        name,
+        format: input.format,
+        // Our own beep has played: Asterisk's would open a window deaf to stop and cancel.
+        beep: false,
+        ...(input.maxDurationSeconds === undefined ? {} : { maxDurationSeconds: input.maxDurationSeconds }),
+        ...(input.maxSilenceSeconds === undefined ? {} : { maxSilenceSeconds: input.maxSilenceSeconds }),
+        ...(input.ifExists === undefined ? {} : { ifExists: input.ifExists }),
+        ...(input.terminateOn === undefined ? {} : { terminateOn: input.terminateOn }),
+      };
+      const start = 'channelId' in target ? ari.channels.record(target.channelId, options) : ari.bridges.record(target.bridgeId, options);
+      start.catch((err: unknown) => {
+        if (phase === 'over' && !attached) {
+          unroute();
+          return;
+        }
+        log.warn('record request failed', { recording: name, err: errorMessage(err) });
+        end({ type: 'recording.failed', name, reason: errorMessage(err) });
+      });
     };
-    const start = 'channelId' in input.target ? ari.channels.record(input.target.channelId, options) : ari.bridges.record(input.target.bridgeId, options);
-    // Commands wait until Asterisk has the recording: a stop that overtook the record request would meet a 404.
-    const requested = start.catch(() => undefined);
-    start.catch((err: unknown) => {
-      log.warn('record request failed', { recording: name, err: errorMessage(err) });
-      end({ type: 'recording.failed', name, reason: errorMessage(err) });
-    });
+
+    // The beep, as a playback of ours: the recording starts when it has played.
+    let beepPlayed: Promise<unknown> = Promise.resolve();
+    let beepId: string | undefined;
+    if (phase === 'beeping') {
+      beepId = uuidv7();
+      unrouteBeep = ari.events.route(routeKey.playback(beepId), (event) => {
+        if (event.type === 'PlaybackFinished') record();
+      });
+      beepTimer = setTimeout(() => {
+        log.warn('the beep did not finish; recording anyway', { recording: name });
+        record();
+      }, timing.beepTimeoutMs ?? 3000);
+      const beep = { playbackId: beepId, media: 'sound:beep' };
+      const played = 'channelId' in target ? ari.channels.play(target.channelId, beep) : ari.bridges.play(target.bridgeId, beep);
+      beepPlayed = played.catch((err: unknown) => {
+        log.debug('could not play the beep; recording without it', { recording: name, err: errorMessage(err) });
+        record();
+      });
+    } else {
+      record();
+    }
 
     return () => {
+      attached = false;
+      clearTimeout(beepTimer);
+      const was = phase;
+      if (was === 'over') return;
+      phase = 'over';
       clearTimeout(finishTimer);
-      if (!live) return;
-      live = false;
+      if (was === 'beeping') {
+        // Left during the beep: nothing was recorded; the beep is cut once its play request has settled.
+        unrouteBeep();
+        unroute();
+        const id = beepId;
+        if (id !== undefined) {
+          void beepPlayed.then(() => ari.playbacks.stop(id)).catch((err: unknown) => {
+            if (!isAriStatus(err, 404)) log.debug('could not stop the beep', { err: errorMessage(err) });
+          });
+        }
+        return;
+      }
+      const exit = input.onExit === 'stop' ? 'recording.stop' : input.onExit === 'cancel' ? 'recording.cancel' : undefined;
+      if (was === 'recording') {
+        unroute();
+        if (exit) send(exit);
+        return;
+      }
+      // Requested, not started: a command now would be ignored (fact 18). Send it at RecordingStarted, bounded.
       unroute();
-      if (input.onExit === 'stop') request('recording.stop', () => ari.recordings.stop(name));
-      else if (input.onExit === 'cancel') request('recording.cancel', () => ari.recordings.cancel(name));
+      if (!exit) return;
+      let unrouteLate: Unroute = () => undefined;
+      const giveUp = setTimeout(() => unrouteLate(), Math.max(timing.finishTimeoutMs, 30_000));
+      unrouteLate = ari.events.route(routeKey.recording(name), (event) => {
+        if (event.type === 'RecordingStarted') {
+          send(exit);
+        } else if (event.type === 'RecordingFinished' || event.type === 'RecordingFailed') {
+          clearTimeout(giveUp);
+          unrouteLate();
+        }
+      });
     };
   });
 }
