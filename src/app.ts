@@ -15,6 +15,7 @@ import { CallRuntime } from './runtime/call-runtime.js';
 import { createPlaybackEffect } from './runtime/effects/playback.js';
 import { createRecordingEffect } from './runtime/effects/recording.js';
 import { FlowRegistry, type Flow } from './runtime/flow.js';
+import { NamedActors } from './runtime/named-actors.js';
 
 /** What flows are built with. */
 export interface FlowServices {
@@ -25,8 +26,10 @@ export interface FlowServices {
   readonly store: VoicemailStore;
   /** The queue log and the queues' live members. */
   readonly queueStore: QueueStore;
-  /** Events for integrations (voicemail.deposited...). */
+  /** Events for integrations (voicemail.deposited, call.started...). */
   readonly events: AppEvents;
+  /** Long-lived named actors many calls share (queues); stopped and persisted before the stores close. */
+  readonly actors: NamedActors;
   /** The shared effects, bound to this ARI connection. */
   readonly effects: {
     readonly playback: ReturnType<typeof createPlaybackEffect>;
@@ -45,8 +48,14 @@ export interface App {
   readonly store: VoicemailStore;
   readonly queueStore: QueueStore;
   readonly events: AppEvents;
-  /** Stops the calls, closes the ARI connection and the store. */
+  /**
+   * Shuts down: no new calls (they go back to the dialplan), live calls get
+   * `STASIS_FLOWS_DRAIN_MS`, then each is ended through its flow; then the
+   * long-lived actors stop and persist, the ARI connection and the stores close.
+   */
   stop(): Promise<void>;
+  /** Cuts a `stop()` short (a second signal): every call is hung up at once; the rest of the shutdown still runs. */
+  stopNow(): void;
 }
 
 /** Builds the shared effects for one ARI connection. */
@@ -65,14 +74,20 @@ export async function startApp(options: { config: Config; log: Logger; flows: re
   let queueStore: QueueStore | undefined;
   let ari: AriConnection | undefined;
   let runtime: CallRuntime | undefined;
-  const stop = async () => {
-    await runtime?.stop();
-    // Cleanups of the calls just stopped (stop a playback, destroy a bridge) are still on the wire.
-    await ari?.drain(2000);
-    await ari?.close();
-    await store.close();
-    await queueStore?.close();
-  };
+  const actors = new NamedActors(log);
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await runtime?.drain(config.drainMs);
+      // Queues may still be writing their members: they finish before the stores close.
+      await actors.stopAll();
+      // Cleanups of the calls just ended (stop a playback, destroy a bridge) are still on the wire.
+      await ari?.drain(2000);
+      await ari?.close();
+      await store.close();
+      await queueStore?.close();
+    })());
+  const stopNow = () => runtime?.stopNow();
   try {
     queueStore = openQueueStore(config.dataDir);
     // Members a previous run left (it crashed) are not in any queue now.
@@ -88,15 +103,15 @@ export async function startApp(options: { config: Config; log: Logger; flows: re
       log,
     });
     const events = new AppEvents((err, event) => log.error('event listener failed', { event, err: errorMessage(err) }));
-    const services: FlowServices = { ari, config, log, store, queueStore, events, effects: createEffects(ari, config) };
+    const services: FlowServices = { ari, config, log, store, queueStore, events, actors, effects: createEffects(ari, config) };
     const flows = new FlowRegistry(options.flows.map((build) => build(services)));
-    runtime = new CallRuntime({ ari, flows, log, postCallTimeoutMs: config.postCallTimeoutMs });
+    runtime = new CallRuntime({ ari, flows, log, events, postCallTimeoutMs: config.postCallTimeoutMs });
     runtime.start();
     await ari.listen(flows.apps);
     // One warning per prompt missing in a configured language; calls are taken meanwhile.
     const prompts = [...new Set([...flows].flatMap((flow) => flow.prompts))];
     void checkPromptsAtStartup(ari, prompts, config.languages, log);
-    return { ari, runtime, flows, store, queueStore, events, stop };
+    return { ari, runtime, flows, store, queueStore, events, stop, stopNow };
   } catch (err) {
     await stop();
     throw err;

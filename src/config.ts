@@ -31,6 +31,8 @@ export interface LocalConfig {
   };
   /** How long a call's actor may run after StasisEnd to finish post-call work. */
   readonly postCallTimeoutMs: number;
+  /** On shutdown, how long live calls may go on before each is ended through its flow. */
+  readonly drainMs: number;
   readonly voicemail: {
     /** Longest message, in seconds (the recording's maxDurationSeconds). */
     readonly maxDurationSeconds: number;
@@ -226,6 +228,7 @@ function readLocal(read: EnvReader): LocalConfig {
       checkEveryMs: read.integer('STASIS_FLOWS_PLAYBACK_CHECK_EVERY_MS', 10_000, 50, 600_000),
     },
     postCallTimeoutMs: read.integer('STASIS_FLOWS_POST_CALL_TIMEOUT_MS', 30_000, 0, 600_000),
+    drainMs: read.integer('STASIS_FLOWS_DRAIN_MS', 30_000, 0, 3_600_000),
     voicemail: {
       maxDurationSeconds: read.integer('STASIS_FLOWS_VM_MAX_DURATION_SECONDS', 300, 1, 86_400),
       maxSilenceSeconds: read.integer('STASIS_FLOWS_VM_MAX_SILENCE_SECONDS', 10, 0, 3600),

@@ -5,6 +5,31 @@
 
 /** Every app event, by name. */
 export interface AppEventMap {
+  /** A call's flow started on a channel (inbound from the dialplan, or outbound from runtime.originate). */
+  'call.started': {
+    channelId: string;
+    app: string;
+    args: readonly string[];
+    caller: { name: string; number: string };
+    direction: 'inbound' | 'outbound';
+  };
+  /** The service answered the call. */
+  'call.answered': { channelId: string; app: string };
+  /**
+   * A call is over. `answered: false`: an outbound call that never entered
+   * Stasis (busy, no answer). The cause is Asterisk's, from ChannelHangupRequest
+   * or ChannelDestroyed, where it sent one (the app a dialplan call entered never
+   * gets ChannelDestroyed, transcripts fact 58).
+   */
+  'call.ended': {
+    channelId: string;
+    app: string;
+    answered: boolean;
+    hungUpBy: 'caller' | 'service';
+    cause: number | undefined;
+    causeText: string | undefined;
+    durationMs: number;
+  };
   'voicemail.deposited': {
     mailbox: string;
     messageId: string;

@@ -33,15 +33,26 @@ async function main(): Promise<void> {
   }
   log.info('ready', { apps: app.flows.apps });
 
-  const shutdown = (signal: string) => {
-    log.info('shutting down', { signal, liveCalls: app.runtime.size });
+  // The first signal drains (STASIS_FLOWS_DRAIN_MS), the second stops at once.
+  let signals = 0;
+  const onSignal = (signal: string) => {
+    signals++;
+    if (signals > 1) {
+      log.warn('second signal: stopping at once', { signal, liveCalls: app.runtime.size });
+      app.stopNow();
+      return;
+    }
+    log.info('shutting down', { signal, liveCalls: app.runtime.size, drainMs: config.drainMs });
     app.stop().then(
       () => process.exit(0),
-      () => process.exit(1),
+      (err: unknown) => {
+        log.error('shutdown failed', { err: errorMessage(err) });
+        process.exit(1);
+      },
     );
   };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
 }
 
 await main();

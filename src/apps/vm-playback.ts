@@ -14,7 +14,7 @@ import {
   type MessageRef,
   type RetrievalInput,
 } from '../../states/vm-playback/machine.js';
-import type { CallInput } from '../../states/shared/call.js';
+import type { CallInput, CallLog } from '../../states/shared/call.js';
 import type { FlowFactory, FlowServices } from '../app.js';
 import { isAriStatus } from '../errors.js';
 import { soundInLanguage } from '../runtime/sounds-check.js';
@@ -22,6 +22,7 @@ import { isMailboxId } from '../storage/index.js';
 import type { Message } from '../storage/types.js';
 import { publishMwi } from './voicemail/mwi.js';
 import { recordingPrefix } from '../../states/shared/voicemail.js';
+import { defineFlow } from '../runtime/flow.js';
 
 /** Looks a mailbox up by argument or typed digits. */
 export async function findMailbox(services: FlowServices, mailbox: string): Promise<FindResult> {
@@ -35,8 +36,8 @@ export async function findMailbox(services: FlowServices, mailbox: string): Prom
  * from 1. Only recordings under exactly `voicemail/<mailbox>/` count (mailbox 30
  * never sees 305's); a message whose audio is gone from Asterisk is skipped.
  */
-export async function loadMessages(services: FlowServices, mailbox: string, language: string): Promise<LoadResult> {
-  const { ari, store, log } = services;
+export async function loadMessages(services: FlowServices, mailbox: string, language: string, log: CallLog): Promise<LoadResult> {
+  const { ari, store } = services;
   const prefix = recordingPrefix(mailbox);
   const [fresh, old, stored, goodbye] = await Promise.all([
     store.listMessages(mailbox, 'new'),
@@ -80,8 +81,8 @@ export async function deleteMessage(services: FlowServices, message: MessageRef)
 }
 
 /** Copies a message's recording into another mailbox as a new message there. */
-export async function forwardMessage(services: FlowServices, message: MessageRef, to: string): Promise<ForwardResult> {
-  const { ari, store, config, log } = services;
+export async function forwardMessage(services: FlowServices, message: MessageRef, to: string, log: CallLog): Promise<ForwardResult> {
+  const { ari, store, config } = services;
   if (!isMailboxId(to)) return { outcome: 'unknownMailbox' };
   const target = await store.getMailbox(to);
   if (!target) return { outcome: 'unknownMailbox' };
@@ -104,8 +105,8 @@ export async function forwardMessage(services: FlowServices, message: MessageRef
 }
 
 /** Post-call: heard messages move to `old`, and the phone's light follows. */
-export async function finishCall(services: FlowServices, mailbox: string, heard: readonly string[]): Promise<void> {
-  const { store, ari, config, log } = services;
+export async function finishCall(services: FlowServices, mailbox: string, heard: readonly string[], log: CallLog): Promise<void> {
+  const { store, ari, config } = services;
   for (const id of heard) {
     const message = await store.getMessage(id);
     if (message?.folder === 'new') await store.moveMessage(id, 'old');
@@ -123,13 +124,15 @@ export const vmPlaybackFlow: FlowFactory = (services) => {
       verifyPin: fromPromise<boolean, { mailbox: string; pin: string }>(({ input }) =>
         isMailboxId(input.mailbox) ? services.store.verifyPin(input.mailbox, input.pin) : Promise.resolve(false),
       ),
-      loadMessages: fromPromise<LoadResult, { mailbox: string; language: string }>(({ input }) => loadMessages(services, input.mailbox, input.language)),
+      loadMessages: fromPromise<LoadResult, { mailbox: string; language: string; log: CallLog }>(({ input }) => loadMessages(services, input.mailbox, input.language, input.log)),
       deleteMessage: fromPromise<void, { mailbox: string; message: MessageRef }>(({ input }) => deleteMessage(services, input.message)),
-      forwardMessage: fromPromise<ForwardResult, { from: string; message: MessageRef; to: string }>(({ input }) => forwardMessage(services, input.message, input.to)),
-      finishCall: fromPromise<void, { mailbox: string; heard: string[] }>(({ input }) => finishCall(services, input.mailbox, input.heard)),
+      forwardMessage: fromPromise<ForwardResult, { from: string; message: MessageRef; to: string; log: CallLog }>(({ input }) =>
+        forwardMessage(services, input.message, input.to, input.log),
+      ),
+      finishCall: fromPromise<void, { mailbox: string; heard: string[]; log: CallLog }>(({ input }) => finishCall(services, input.mailbox, input.heard, input.log)),
     },
   });
-  return {
+  return defineFlow({
     app: config.apps.vmPlayback,
     logic,
     prompts: VM_PLAYBACK_PROMPTS,
@@ -144,5 +147,5 @@ export const vmPlaybackFlow: FlowFactory = (services) => {
         envelope: config.voicemail.envelope,
       },
     }),
-  };
+  });
 };

@@ -20,13 +20,15 @@ import { errorMessage, isAriStatus } from '../errors.js';
 import { firstMissingSound, soundInLanguage } from '../runtime/sounds-check.js';
 import { isMailboxId } from '../storage/index.js';
 import { publishMwi } from './voicemail/mwi.js';
+import { defineFlow } from '../runtime/flow.js';
 
 /** Reads the channel's language as the tutorial does (CHANNEL(language)), falling back to what StasisStart said. */
-async function channelLanguage(services: FlowServices, channelId: string, fallback: string): Promise<string> {
+async function channelLanguage(services: FlowServices, input: PrepareInput): Promise<string> {
+  const { channelId, language: fallback } = input;
   try {
     return (await services.ari.channels.getVariable(channelId, 'CHANNEL(language)')) || fallback;
   } catch (err) {
-    services.log.debug('could not read CHANNEL(language)', { channelId, err: errorMessage(err) });
+    input.log.debug('could not read CHANNEL(language)', { err: errorMessage(err) });
     return fallback;
   }
 }
@@ -41,7 +43,7 @@ export async function prepareDeposit(services: FlowServices, input: PrepareInput
   const counts = await store.countMessages(mailbox.id);
   if (counts.new + counts.old >= mailbox.maxMessages) return { outcome: 'mailboxFull', mailbox: mailbox.id };
 
-  const language = await channelLanguage(services, input.channelId, input.language);
+  const language = await channelLanguage(services, input);
   let greeting = 'sound:vm-intro';
   if (mailbox.greeting) {
     try {
@@ -50,7 +52,7 @@ export async function prepareDeposit(services: FlowServices, input: PrepareInput
     } catch (err) {
       // Playing a missing recording never ends (fact 21): fall back to the standard greeting.
       if (!isAriStatus(err, 404)) throw err;
-      services.log.warn('mailbox greeting is missing on Asterisk; using vm-intro', { mailbox: mailbox.id, recording: mailbox.greeting });
+      input.log.warn('mailbox greeting is missing on Asterisk; using vm-intro', { mailbox: mailbox.id, recording: mailbox.greeting });
     }
   }
   const required = greeting === 'sound:vm-intro' ? ['vm-intro', 'beep'] : ['beep'];
@@ -73,7 +75,8 @@ async function measureStored(services: FlowServices, recording: string): Promise
 
 /** Keeps a message: discards one that is too short, else records it, lights the phone, and tells integrations. */
 export async function keepMessage(services: FlowServices, input: KeepInput): Promise<KeepResult> {
-  const { ari, store, config, events, log } = services;
+  const { ari, store, config, events } = services;
+  const { log } = input;
   const duration = input.durationSeconds ?? (await measureStored(services, input.recording));
   if (duration === undefined) {
     log.warn('no recording was stored; nothing to keep', { mailbox: input.mailbox, recording: input.recording });
@@ -122,7 +125,7 @@ export const vmRecordFlow: FlowFactory = (services) => {
       keepMessage: fromPromise<KeepResult, KeepInput>(({ input }) => keepMessage(services, input)),
     },
   });
-  return {
+  return defineFlow({
     app: config.apps.vmRecord,
     logic,
     prompts: VM_RECORD_PROMPTS,
@@ -137,5 +140,5 @@ export const vmRecordFlow: FlowFactory = (services) => {
         hangupSaveTimeoutMs: 5000,
       },
     }),
-  };
+  });
 };

@@ -15,7 +15,7 @@
  * tells the queue when the agent leaves, however that happens.
  */
 import { sendTo } from 'xstate';
-import { isKey, membershipInput, queueCall } from './setup.js';
+import { connecting, holdMusic, isKey, membershipInput, onMatched, queueCall } from './setup.js';
 
 /** 7 and 9 while a recording runs (capturing or paused). */
 const stopKeys = [
@@ -28,20 +28,10 @@ export const agent = queueCall.createStateConfig({
   initial: 'waiting',
   states: {
     waiting: {
-      invoke: {
-        src: 'moh',
-        input: ({ context }) => ({ channelId: context.input.channelId, mohClass: context.input.settings.mohClass, log: context.input.log }),
-      },
-      on: {
-        'queue.matched': { target: 'connecting', actions: 'notePeer' },
-      },
+      invoke: holdMusic,
+      on: onMatched,
     },
-    connecting: {
-      on: {
-        'queue.connected': { target: 'connected' },
-        'queue.requeued': { target: 'waiting', actions: 'forgetPeer' },
-      },
-    },
+    connecting,
     connected: {
       initial: 'talking',
       states: {

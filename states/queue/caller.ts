@@ -11,7 +11,7 @@
  * goodbye. The membership (invoked here) tells the queue when the caller
  * leaves, however that happens.
  */
-import { announcementMedia, membershipInput, playHere, queueCall } from './setup.js';
+import { announcementMedia, connecting, holdMusic, membershipInput, onMatched, playHere, queueCall } from './setup.js';
 
 export const caller = queueCall.createStateConfig({
   invoke: { id: 'membership', src: 'membership', input: ({ context }) => membershipInput(context) },
@@ -21,10 +21,7 @@ export const caller = queueCall.createStateConfig({
       initial: 'holding',
       states: {
         holding: {
-          invoke: {
-            src: 'moh',
-            input: ({ context }) => ({ channelId: context.input.channelId, mohClass: context.input.settings.mohClass, log: context.input.log }),
-          },
+          invoke: holdMusic,
           after: { announcePeriod: { target: 'announcing' } },
         },
         announcing: {
@@ -32,21 +29,16 @@ export const caller = queueCall.createStateConfig({
           on: { 'playback.finished': { target: 'holding' } },
         },
       },
-      on: {
-        'queue.matched': { target: 'connecting', actions: 'notePeer' },
-      },
+      on: onMatched,
     },
-    connecting: {
-      on: {
-        'queue.connected': { target: 'connected' },
-        'queue.requeued': { target: 'waiting', actions: 'forgetPeer' },
-      },
-    },
+    connecting,
     connected: {},
   },
   on: {
     'queue.position': { actions: 'notePosition' },
     'queue.ended': { target: 'closed' },
     'queue.overflow': { target: 'overflow' },
+    // The service is ending the call: a thank-you, then the hang-up (the membership's cleanup tells the queue).
+    'call.end': { target: 'thanking' },
   },
 });

@@ -58,7 +58,7 @@ function start(options: Options = {}) {
   };
   const args = options.args ?? ['caller', 'sales'];
   const actor = createActor(queueCallMachine.provide({ actors: { playback: playback.logic, recording: recording.logic, moh: moh.logic } }), {
-    input: { channelId: 'ch1', args, caller: { name: 'Alice', number: '2001' }, language: 'en', log, queue: queue.ref, settings },
+    input: { channelId: 'ch1', args, caller: { name: 'Alice', number: '2001' }, language: 'en', direction: 'inbound', data: {}, log, queue: queue.ref, settings },
     clock,
   });
   actor.start();
@@ -86,7 +86,7 @@ describe('queue call machine: caller', () => {
     expect(t.playback.plays).toHaveLength(0);
     t.clock.increment(1);
     expect(t.moh.state.on).toBe(false);
-    expect(t.playback.last().input.media).toEqual(['sound:queue-thereare', 'number:2', 'sound:queue-callswaiting']);
+    expect(t.playback.last().input.media).toEqual(['sound:queue-thereare', 'sound:digits/2', 'sound:queue-callswaiting']);
     t.playback.last().finish();
     expect(t.moh.state.on).toBe(true);
     expect(t.moh.state.starts).toBe(2);
@@ -132,9 +132,9 @@ describe('queue call machine: caller', () => {
       input: { settings: { announceHoldTime: true, now: () => now } } as never,
     });
     expect(announcementMedia(context(1, undefined, 0))).toEqual(['sound:queue-youarenext']);
-    expect(announcementMedia(context(1, 150_000, 30_000))).toEqual(['sound:queue-youarenext', 'sound:queue-holdtime', 'number:2', 'sound:queue-minutes']);
-    expect(announcementMedia(context(2, 50_000, 30_000))).toEqual(['sound:queue-thereare', 'number:1', 'sound:queue-callswaiting', 'sound:queue-holdtime', 'number:1', 'sound:queue-minute']);
-    expect(announcementMedia(context(2, 10_000, 30_000)).slice(-2)).toEqual(['number:1', 'sound:queue-minute']);
+    expect(announcementMedia(context(1, 150_000, 30_000))).toEqual(['sound:queue-youarenext', 'sound:queue-holdtime', 'sound:digits/2', 'sound:queue-minutes']);
+    expect(announcementMedia(context(2, 50_000, 30_000))).toEqual(['sound:queue-thereare', 'sound:digits/1', 'sound:queue-callswaiting', 'sound:queue-holdtime', 'sound:digits/1', 'sound:queue-minute']);
+    expect(announcementMedia(context(2, 10_000, 30_000)).slice(-2)).toEqual(['sound:digits/1', 'sound:queue-minute']);
   });
 
   it('a hang-up during an announcement stops it and tells the queue the caller left', async () => {
@@ -163,6 +163,19 @@ describe('queue call machine: caller', () => {
     expect(t.actor.getSnapshot().status).toBe('done');
     expect(t.actor.getSnapshot().output).toEqual({ handOver: { app: 'vm-record', args: ['305'] } });
     expect(t.moh.state.on).toBe(false);
+  });
+
+  it('when the service ends the call: queue-thankyou, the queue is told the caller left, and the call ends', async () => {
+    const t = start();
+    await settle();
+    t.actor.send({ type: 'call.end', reason: 'shutdown' });
+    await settle();
+    expect(t.queue.received.at(-1)).toEqual({ type: 'queue.leave', id: 'ch1' });
+    expect(t.moh.state.on).toBe(false);
+    expect(t.playback.last().input.media).toEqual(['sound:queue-thankyou']);
+    t.actor.send({ type: 'call.end', reason: 'shutdown' }); // again: the thanks are not cut
+    t.playback.last().finish();
+    expect(t.actor.getSnapshot().status).toBe('done');
   });
 
   it('maximum wait without a mailbox: queue-thankyou, then the call ends', async () => {
@@ -248,6 +261,15 @@ describe('queue call machine: agent', () => {
     await t.key('0');
     expect(t.recording.takes).toHaveLength(2);
     expect(t.recording.last().input.name).not.toBe(first.input.name);
+  });
+
+  it('when the service ends an agent’s call, the queue is told the agent left and the call ends', async () => {
+    const t = start({ args: ['agent', 'sales'] });
+    await settle();
+    t.actor.send({ type: 'call.end', reason: 'shutdown' });
+    await settle();
+    expect(t.queue.received.at(-1)).toEqual({ type: 'queue.leave', id: 'ch1' });
+    expect(t.actor.getSnapshot().status).toBe('done');
   });
 
   it('# ends the call through the queue and goes back to waiting, with music, when the queue says so', async () => {

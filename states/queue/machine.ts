@@ -10,6 +10,7 @@ import { caller } from './caller.js';
 import { overflow, thanking } from './overflow.js';
 import { preparing, rejecting } from './preparing.js';
 import { queueCall } from './setup.js';
+import { callEnds } from '../shared/call-states.js';
 
 /** The machine of one call in the `queue` app, caller or agent. */
 export const queueCallMachine = queueCall.createMachine({
@@ -30,11 +31,8 @@ export const queueCallMachine = queueCall.createMachine({
     };
   },
   initial: 'preparing',
-  on: {
-    // Anywhere, the call hanging up ends it; the membership's cleanup tells the queue.
-    'ari.hangup': { target: '.hungUp' },
-    'ari.stasisEnd': { target: '.hungUp' },
-  },
+  // The caller hanging up ends in hungUp; the service ending the call closes it.
+  on: callEnds('.hungUp', '.closed'),
   states: {
     preparing,
     rejecting,

@@ -26,5 +26,5 @@ export const overflow = queueCall.createStateConfig({
 /** thanking: `queue-thankyou`, then the call is hung up. */
 export const thanking = queueCall.createStateConfig({
   invoke: { src: 'playback', input: ({ context }) => playHere(context, ['sound:queue-thankyou']) },
-  on: { 'playback.finished': { target: 'closed' } },
+  on: { 'playback.finished': { target: 'closed' }, 'call.end': {} },
 });

@@ -6,6 +6,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { assign, enqueueActions, fromCallback, setup, type EventObject } from 'xstate';
 import { playbackEffect, recordingEffect } from '../shared/effects.js';
+import { sayNumber } from '../shared/say.js';
 import { queueRecordingPrefix } from './args.js';
 import { membership } from './membership.js';
 import type { QueueCallContext, QueueCallEvent, QueueCallInput } from './types.js';
@@ -27,12 +28,13 @@ const mohEffect = fromCallback<EventObject, MohInput>(() => {
 /** What a waiting caller hears every announcement period: its place, and the hold time if enabled and known. */
 export function announcementMedia(context: Pick<QueueCallContext, 'position' | 'since' | 'holdTimeMs' | 'input'>): string[] {
   const { position, holdTimeMs, since } = context;
-  const media = position <= 1 ? ['sound:queue-youarenext'] : ['sound:queue-thereare', `number:${position - 1}`, 'sound:queue-callswaiting'];
+  // Sound files only: the announcement is cut the moment an agent is free, and Asterisk will not stop a number: playback.
+  const media = position <= 1 ? ['sound:queue-youarenext'] : ['sound:queue-thereare', ...sayNumber(position - 1), 'sound:queue-callswaiting'];
   if (context.input.settings.announceHoldTime && holdTimeMs !== undefined) {
     // What is left of the average wait, in whole minutes, at least one.
     const remaining = holdTimeMs - (context.input.settings.now() - since);
     const minutes = Math.max(1, Math.ceil(remaining / 60_000));
-    media.push('sound:queue-holdtime', `number:${minutes}`, minutes === 1 ? 'sound:queue-minute' : 'sound:queue-minutes');
+    media.push('sound:queue-holdtime', ...sayNumber(minutes), minutes === 1 ? 'sound:queue-minute' : 'sound:queue-minutes');
   }
   return media;
 }
@@ -41,6 +43,23 @@ export function announcementMedia(context: Pick<QueueCallContext, 'position' | '
 export function playHere(context: QueueCallContext, media: readonly string[]) {
   return { target: { channelId: context.input.channelId }, media, log: context.input.log };
 }
+
+/** Music on hold on this call's channel while the invoking state is active (waiting callers and agents). */
+export const holdMusic = {
+  src: 'moh',
+  input: ({ context }: { context: QueueCallContext }): MohInput => ({ channelId: context.input.channelId, mohClass: context.input.settings.mohClass, log: context.input.log }),
+} as const;
+
+/** Waiting: the queue pairs this call with the other party. */
+export const onMatched = { 'queue.matched': { target: 'connecting', actions: 'notePeer' } } as const;
+
+/** Paired: the queue is bridging the two; back to waiting when the pairing did not happen. */
+export const connecting = {
+  on: {
+    'queue.connected': { target: 'connected' },
+    'queue.requeued': { target: 'waiting', actions: 'forgetPeer' },
+  },
+} as const;
 
 /** The membership input for this call. */
 export function membershipInput(context: QueueCallContext) {

@@ -22,6 +22,10 @@ export interface CallInput {
   caller: { name: string; number: string };
   /** The channel's language when it entered Stasis. */
   language: string;
+  /** `inbound`: the channel came from the dialplan; `outbound`: the service placed the call (runtime.originate). */
+  direction: 'inbound' | 'outbound';
+  /** What whoever placed an outbound call attached to it (empty for inbound calls). */
+  data: Readonly<Record<string, string>>;
   log: CallLog;
 }
 
@@ -41,7 +45,13 @@ export type CallEvent =
   /** The caller hung up (or the channel is being hung up). */
   | { type: 'ari.hangup' }
   /** The channel left Stasis: the last event a call gets. */
-  | { type: 'ari.stasisEnd' };
+  | { type: 'ari.stasisEnd' }
+  /**
+   * The service asks the flow to end the call as it would end it itself (a
+   * goodbye where it has one); the runtime hangs up when the flow is done, or
+   * after a bound. `shutdown`: the service is stopping; `request`: from outside (an API).
+   */
+  | { type: 'call.end'; reason: 'shutdown' | 'request' };
 
 /** True for the events that mean the caller is gone. */
 export function isCallerGone(event: { type: string }): boolean {

@@ -4,7 +4,9 @@
  * installed, and the call is hung up.
  * hungUp: the caller is gone; the same post-call work.
  */
+import { postCallState } from '../shared/call-states.js';
 import { play, retrieval } from './setup.js';
+import type { RetrievalContext } from './types.js';
 
 export const empty = retrieval.createStateConfig({
   invoke: { src: 'playback', input: ({ context }) => play(context, ['sound:vm-nomore']) },
@@ -12,50 +14,19 @@ export const empty = retrieval.createStateConfig({
 });
 
 const finishCall = {
-  src: 'finishCall' as const,
-  input: ({ context }: { context: { mailbox: string | undefined; heard: string[] } }) => ({ mailbox: context.mailbox ?? '', heard: context.heard }),
-};
-
-export const ending = retrieval.createStateConfig({
-  initial: 'finishing',
-  states: {
-    finishing: {
-      always: { guard: ({ context }) => context.finished || context.mailbox === undefined, target: 'goodbye' },
-      invoke: {
-        ...finishCall,
-        onDone: { target: 'goodbye', actions: 'markFinished' },
-        onError: {
-          target: 'goodbye',
-          actions: ['markFinished', ({ context, event }) => context.input.log.error('post-call work failed', { err: String(event.error) })],
-        },
-      },
-      // A hang-up now waits for the work, so it is done once.
-      on: { 'ari.hangup': {}, 'ari.stasisEnd': {}, 'ari.dtmf': {} },
-    },
-    goodbye: {
-      always: { guard: ({ context }) => !context.goodbye, target: 'done' },
-      invoke: { src: 'playback', input: ({ context }) => play(context, ['sound:vm-goodbye']) },
-      on: { 'playback.finished': { target: 'done' } },
-    },
-    done: { type: 'final' },
+  state: 'finishing',
+  work: {
+    src: 'finishCall',
+    input: ({ context }: { context: RetrievalContext }) => ({ mailbox: context.mailbox ?? '', heard: context.heard, log: context.input.log }),
+    needed: 'shouldFinish',
+    done: 'markFinished',
   },
-  on: { 'ari.hangup': { target: 'hungUp' }, 'ari.stasisEnd': { target: 'hungUp' } },
-  onDone: { target: 'closed' },
-});
+  failure: 'post-call work failed',
+  then: 'closed',
+} as const;
 
-export const hungUp = retrieval.createStateConfig({
-  initial: 'finishing',
-  states: {
-    finishing: {
-      always: { guard: ({ context }) => context.finished || context.mailbox === undefined, target: 'done' },
-      invoke: {
-        ...finishCall,
-        onDone: { target: 'done', actions: 'markFinished' },
-        onError: { target: 'done', actions: ({ context, event }) => context.input.log.error('post-call work failed', { err: String(event.error) }) },
-      },
-    },
-    done: { type: 'final' },
-  },
-  on: { 'ari.hangup': {}, 'ari.stasisEnd': {}, 'ari.dtmf': {} },
-  onDone: { target: 'closed' },
-});
+export const ending = retrieval.createStateConfig(
+  postCallState({ ...finishCall, goodbye: { when: 'hasGoodbye', media: ['sound:vm-goodbye'] }, hangUp: 'hungUp', then: '#vm-playback.closed' }),
+);
+
+export const hungUp = retrieval.createStateConfig(postCallState({ ...finishCall, then: '#vm-playback.closed' }));

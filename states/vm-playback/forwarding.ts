@@ -4,25 +4,19 @@
  * new message there, confirms (vm-msgforwarded), and goes back to the message.
  */
 import { assign } from 'xstate';
-import { currentMessage, isDigit, isKey, play, retrieval } from './setup.js';
+import { collect, currentMessage, isKey, retrieval } from './setup.js';
+
+const target = collect('sound:vm-extension', '#vm-playback.forwarding.copying');
 
 export const forwarding = retrieval.createStateConfig({
-  initial: 'prompting',
+  ...target,
   states: {
-    prompting: {
-      // Cleared here, not on the parent: a digit re-enters the parent (reenter) and must not be lost.
-      entry: 'clearDigits',
-      invoke: { src: 'playback', input: ({ context }) => play(context, ['sound:vm-extension']) },
-      on: { 'playback.finished': { target: 'waiting' } },
-    },
-    waiting: {
-      after: { digitTimeout: { target: 'copying' } },
-    },
+    ...target.states,
     copying: {
       always: { guard: ({ context }) => context.digits === '', target: '#vm-playback.listening' },
       invoke: {
         src: 'forwardMessage',
-        input: ({ context }) => ({ from: context.mailbox ?? '', message: currentMessage(context)!, to: context.digits }),
+        input: ({ context }) => ({ from: context.mailbox ?? '', message: currentMessage(context)!, to: context.digits, log: context.input.log }),
         onDone: [
           {
             guard: ({ event }) => event.output.outcome === 'forwarded',
@@ -47,10 +41,6 @@ export const forwarding = retrieval.createStateConfig({
     },
   },
   on: {
-    'ari.dtmf': [
-      { guard: isKey('*'), description: 'cancel', target: 'listening' },
-      { guard: isKey('#'), target: '.copying' },
-      { guard: isDigit, target: '.waiting', reenter: true, actions: 'appendDigit' },
-    ],
+    'ari.dtmf': [{ guard: isKey('*'), description: 'cancel', target: 'listening' }, ...target.on['ari.dtmf']],
   },
 });

@@ -4,13 +4,14 @@
  * skippable with #. An empty mailbox goes straight on (preamble → empty).
  */
 import { assign } from 'xstate';
+import { sayNumber } from '../shared/say.js';
 import { isKey, play, retrieval } from './setup.js';
 import type { MessageRef } from './types.js';
 
-/** The intro's media: vm-youhave, number:N, vm-INBOX, vm-messages, then vm-and and the old ones. */
+/** The intro's media: vm-youhave, N, vm-INBOX, vm-messages, then vm-and and the old ones (sound files only, so # can cut it). */
 export function introMedia(messages: readonly MessageRef[]): string[] {
   const count = (folder: 'new' | 'old') => messages.filter((m) => m.folder === folder).length;
-  const part = (n: number, folder: string) => [`number:${n}`, `sound:${folder}`, n === 1 ? 'sound:vm-message' : 'sound:vm-messages'];
+  const part = (n: number, folder: string) => [...sayNumber(n), `sound:${folder}`, n === 1 ? 'sound:vm-message' : 'sound:vm-messages'];
   const fresh = count('new');
   const old = count('old');
   const media = ['sound:vm-youhave'];
@@ -23,7 +24,7 @@ export function introMedia(messages: readonly MessageRef[]): string[] {
 export const loading = retrieval.createStateConfig({
   invoke: {
     src: 'loadMessages',
-    input: ({ context }) => ({ mailbox: context.mailbox ?? '', language: context.input.language }),
+    input: ({ context }) => ({ mailbox: context.mailbox ?? '', language: context.input.language, log: context.input.log }),
     onDone: {
       target: 'intro',
       actions: [

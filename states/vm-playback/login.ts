@@ -2,36 +2,11 @@
  * login: asks for the mailbox when none was given (vm-login), then for the
  * PIN when the mailbox has one (vm-password). Digits end with # or a pause.
  * A wrong login says vm-incorrect and asks again; after the last allowed
- * attempt, vm-goodbye and the call ends. An unknown typed mailbox is not
+ * attempt, vm-incorrect, vm-goodbye and the call ends. An unknown typed mailbox is not
  * revealed: the PIN is asked anyway and the login fails, as app_voicemail does.
  */
 import { assign } from 'xstate';
-import { isDigit, isKey, play, retrieval } from './setup.js';
-
-/** A state that plays `prompt` and collects digits until #, or a pause after the prompt or the last digit. */
-function collecting(prompt: string, done: string) {
-  return retrieval.createStateConfig({
-    initial: 'prompting',
-    states: {
-      prompting: {
-        // Cleared here, not on the parent: a digit re-enters the parent (reenter) and must not be lost.
-        entry: 'clearDigits',
-        invoke: { src: 'playback', input: ({ context }) => play(context, [prompt]) },
-        on: { 'playback.finished': { target: 'waiting' } },
-      },
-      waiting: {
-        after: { digitTimeout: { target: done } },
-      },
-    },
-    on: {
-      'ari.dtmf': [
-        { guard: isKey('#'), target: done },
-        // A digit stops the prompt (type-ahead) and restarts the pause.
-        { guard: isDigit, target: '.waiting', reenter: true, actions: 'appendDigit' },
-      ],
-    },
-  });
-}
+import { collect, play, retrieval } from './setup.js';
 
 export const login = retrieval.createStateConfig({
   initial: 'deciding',
@@ -43,7 +18,7 @@ export const login = retrieval.createStateConfig({
         { target: '#vm-playback.loading' },
       ],
     },
-    askingMailbox: collecting('sound:vm-login', '#vm-playback.login.lookingUp'),
+    askingMailbox: collect('sound:vm-login', '#vm-playback.login.lookingUp'),
     lookingUp: {
       invoke: {
         src: 'findMailbox',
@@ -62,7 +37,7 @@ export const login = retrieval.createStateConfig({
     askingPin: {
       // A typed mailbox without a PIN lets the caller in at once.
       always: { guard: ({ context }) => context.typedMailboxExists && !context.hasPin, target: '#vm-playback.loading' },
-      ...collecting('sound:vm-password', '#vm-playback.login.verifying'),
+      ...collect('sound:vm-password', '#vm-playback.login.verifying'),
     },
     verifying: {
       invoke: {
@@ -79,12 +54,13 @@ export const login = retrieval.createStateConfig({
     incorrect: {
       entry: [
         'countAttempt',
-        ({ context }) => context.input.log.warn('wrong login', { attempt: context.loginAttempts + 1, mailbox: context.mailbox ?? null }),
+        ({ context }) => context.input.log.warn('wrong login', { attempt: context.loginAttempts, mailbox: context.mailbox ?? null }),
       ],
-      always: { guard: 'tooManyAttempts', target: '#vm-playback.ending', actions: assign({ goodbye: true }) },
+      // vm-incorrect every time, the last time too (app_voicemail's vm_authenticate), then goodbye or another try.
       invoke: { src: 'playback', input: ({ context }) => play(context, ['sound:vm-incorrect']) },
       on: {
         'playback.finished': [
+          { guard: 'tooManyAttempts', target: '#vm-playback.ending', actions: assign({ goodbye: true }) },
           { guard: ({ context }) => context.askMailbox, target: 'askingMailbox', actions: assign({ mailbox: undefined, typedMailboxExists: false }) },
           { target: 'askingPin' },
         ],

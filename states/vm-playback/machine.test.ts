@@ -3,6 +3,7 @@ import { createActor, SimulatedClock } from 'xstate';
 import { memoryLog } from '../../test/support/effect-harness.js';
 import { settle, stubPlayback, stubPromise } from '../../test/support/machine-stubs.js';
 import { introMedia, preambleMedia, vmPlaybackMachine, type FindResult, type ForwardResult, type LoadResult, type MessageRef, type RetrievalInput } from './machine.js';
+import type { CallLog } from '../shared/call.js';
 
 const settings = { skipMs: 5000, digitTimeoutMs: 5000, idleTimeoutMs: 30_000, maxLoginAttempts: 3, envelope: false };
 
@@ -24,15 +25,15 @@ function start(options: Options = {}) {
   const found: FindResult = options.mailbox ?? { outcome: 'found', mailbox: '305', hasPin: false };
   const findMailbox = stubPromise<FindResult, { mailbox: string }>(({ mailbox }) => (mailbox === '305' ? found : { outcome: 'notFound' }));
   const verifyPin = stubPromise<boolean, { mailbox: string; pin: string }>(({ mailbox, pin }) => mailbox === '305' && pin === (options.pin ?? '1234'));
-  const loadMessages = stubPromise<LoadResult, { mailbox: string; language: string }>(() => ({ messages: options.messages ?? [message(1), message(2), message(3)], goodbye: true }));
+  const loadMessages = stubPromise<LoadResult, { mailbox: string; language: string; log: CallLog }>(() => ({ messages: options.messages ?? [message(1), message(2), message(3)], goodbye: true }));
   const deleteMessage = stubPromise<void, { mailbox: string; message: MessageRef }>(() => {
     if (options.deleteFails) throw new Error('Asterisk said no');
   });
-  const forwardMessage = stubPromise<ForwardResult, { from: string; message: MessageRef; to: string }>(() => options.forward ?? { outcome: 'forwarded', messageId: 'x' });
-  const finishCall = stubPromise<void, { mailbox: string; heard: string[] }>(() => undefined);
+  const forwardMessage = stubPromise<ForwardResult, { from: string; message: MessageRef; to: string; log: CallLog }>(() => options.forward ?? { outcome: 'forwarded', messageId: 'x' });
+  const finishCall = stubPromise<void, { mailbox: string; heard: string[]; log: CallLog }>(() => undefined);
   const clock = new SimulatedClock();
   const log = memoryLog();
-  const input: RetrievalInput = { channelId: 'c1', args: options.args ?? ['305'], caller: { name: '', number: '305' }, language: 'en', log, settings };
+  const input: RetrievalInput = { channelId: 'c1', args: options.args ?? ['305'], caller: { name: '', number: '305' }, language: 'en', direction: 'inbound', data: {}, log, settings };
   const actor = createActor(
     vmPlaybackMachine.provide({
       actors: {
@@ -74,9 +75,9 @@ describe('vm-playback machine', () => {
   it('says how many messages, then "message 1", then plays it with a 5 s skip', async () => {
     const t = start({ messages: [message(1), message(2), message(3, 'old')] });
     await settle();
-    expect(t.playback.media()).toEqual(['sound:vm-youhave+number:2+sound:vm-INBOX+sound:vm-messages+sound:vm-and+number:1+sound:vm-Old+sound:vm-message']);
+    expect(t.playback.media()).toEqual(['sound:vm-youhave+sound:digits/2+sound:vm-INBOX+sound:vm-messages+sound:vm-and+sound:digits/1+sound:vm-Old+sound:vm-message']);
     await t.finish();
-    expect(t.playback.last().input.media).toEqual(['sound:vm-message', 'number:1']);
+    expect(t.playback.last().input.media).toEqual(['sound:vm-message', 'sound:digits/1']);
     await t.finish();
     expect(t.playback.last().input).toMatchObject({ media: ['recording:voicemail/305/m1'], skipms: 5000 });
   });
@@ -120,13 +121,13 @@ describe('vm-playback machine', () => {
       return media[1];
     };
     await t.key('6');
-    expect(await announced()).toBe('number:2');
+    expect(await announced()).toBe('sound:digits/2');
     await t.key('6');
-    expect(await announced()).toBe('number:3');
+    expect(await announced()).toBe('sound:digits/3');
     await t.key('6');
-    expect(await announced()).toBe('number:1');
+    expect(await announced()).toBe('sound:digits/1');
     await t.key('4');
-    expect(await announced()).toBe('number:3');
+    expect(await announced()).toBe('sound:digits/3');
     expect(t.playback.last().input.media).toEqual(['recording:voicemail/305/m3']);
   });
 
@@ -136,7 +137,7 @@ describe('vm-playback machine', () => {
     await t.key('*');
     expect(t.deleteMessage.inputs.map((i) => i.message.id)).toEqual(['m1']);
     expect(t.state()).toBe('preamble');
-    expect(t.playback.last().input.media).toEqual(['sound:vm-message', 'number:2']);
+    expect(t.playback.last().input.media).toEqual(['sound:vm-message', 'sound:digits/2']);
   });
 
   it('deleting the last message leads to vm-nomore, goodbye and the end', async () => {
@@ -174,8 +175,21 @@ describe('vm-playback machine', () => {
     await t.key('6');
     await t.key('#'); // skips m2's preamble: m2 starts
     await t.key('#');
-    expect(t.finishCall.inputs).toEqual([{ mailbox: '305', heard: ['m1', 'm2'] }]);
+    expect(t.finishCall.inputs).toEqual([{ mailbox: '305', heard: ['m1', 'm2'], log: t.log }]);
     expect(t.state()).toEqual({ ending: 'goodbye' });
+  });
+
+  it('when the service ends the call while listening: the post-call work, then goodbye', async () => {
+    const t = start();
+    await toFirstMessage(t);
+    t.actor.send({ type: 'call.end', reason: 'shutdown' });
+    await settle();
+    expect(t.finishCall.inputs).toEqual([{ mailbox: '305', heard: ['m1'], log: t.log }]);
+    expect(t.state()).toEqual({ ending: 'goodbye' });
+    t.actor.send({ type: 'call.end', reason: 'shutdown' });
+    await t.finish();
+    expect(t.actor.getSnapshot().status).toBe('done');
+    expect(t.finishCall.inputs).toHaveLength(1);
   });
 
   it('no key for the idle time after a message ends → ending', async () => {
@@ -218,7 +232,7 @@ describe('vm-playback machine', () => {
       expect(t.verifyPin.inputs).toEqual([{ mailbox: '305', pin: '1234' }]);
     });
 
-    it('a wrong PIN says vm-incorrect and asks again; three wrong → goodbye and the end', async () => {
+    it('a wrong PIN says vm-incorrect and asks again; the third wrong one says vm-incorrect, then goodbye, and the call ends', async () => {
       const t = start({ mailbox: { outcome: 'found', mailbox: '305', hasPin: true } });
       await settle();
       await t.key('1111#');
@@ -228,8 +242,13 @@ describe('vm-playback machine', () => {
       await t.key('2222#');
       await t.finish();
       await t.key('3333#');
+      // The last wrong PIN is told too (app_voicemail's vm_authenticate), then goodbye.
+      expect(t.state()).toEqual({ login: 'incorrect' });
+      expect(t.playback.last().input.media).toEqual(['sound:vm-incorrect']);
+      await t.finish();
       expect(t.state()).toEqual({ ending: 'goodbye' });
       expect(t.playback.last().input.media).toEqual(['sound:vm-goodbye']);
+      expect(t.log.lines.filter((l) => l.message === 'wrong login').map((l) => l.meta?.['attempt'])).toEqual([1, 2, 3]);
       expect(t.loadMessages.inputs).toHaveLength(0);
       expect(JSON.stringify(t.log.lines)).not.toMatch(/1111|2222|3333/);
     });
@@ -294,8 +313,11 @@ describe('vm-playback machine', () => {
   });
 
   it('builds the intro and the envelope', () => {
-    expect(introMedia([message(1, 'old')])).toEqual(['sound:vm-youhave', 'number:1', 'sound:vm-Old', 'sound:vm-message']);
+    expect(introMedia([message(1, 'old')])).toEqual(['sound:vm-youhave', 'sound:digits/1', 'sound:vm-Old', 'sound:vm-message']);
     const media = preambleMedia({ ...message(4), receivedAt: new Date(2026, 10, 23, 14, 5).toISOString(), callerNumber: '2001' }, true);
-    expect(media).toEqual(['sound:vm-message', 'number:4', 'sound:vm-received', 'sound:digits/day-1', 'sound:digits/at', 'number:2', 'number:5', 'sound:digits/p-m', 'sound:vm-from-phonenumber', 'digits:2001']);
+    expect(media).toEqual([
+      'sound:vm-message', 'sound:digits/4', 'sound:vm-received', 'sound:digits/day-1', 'sound:digits/at', 'sound:digits/2', 'sound:digits/5', 'sound:digits/p-m',
+      'sound:vm-from-phonenumber', 'sound:digits/2', 'sound:digits/0', 'sound:digits/0', 'sound:digits/1',
+    ]);
   });
 });

@@ -12,6 +12,7 @@ import { login } from './login.js';
 import { preamble } from './preamble.js';
 import { preparing, rejecting } from './preparing.js';
 import { retrieval } from './setup.js';
+import { callEnds } from '../shared/call-states.js';
 
 export const vmPlaybackMachine = retrieval.createMachine({
   id: 'vm-playback',
@@ -32,10 +33,8 @@ export const vmPlaybackMachine = retrieval.createMachine({
     finished: false,
   }),
   initial: 'preparing',
-  on: {
-    'ari.hangup': { target: '.hungUp' },
-    'ari.stasisEnd': { target: '.hungUp' },
-  },
+  // The caller hanging up ends in hungUp; the service ending the call in ending (a goodbye).
+  on: callEnds('.hungUp', '.ending'),
   states: {
     preparing,
     rejecting,

@@ -1,9 +1,11 @@
 /**
- * preamble: "message <n>" (vm-message, then number:<n>, the second started
- * when the first finishes, as the tutorial does), then, with the envelope on,
- * when it was received and from which number. # skips to listening. No
- * message left → empty.
+ * preamble: "message <n>" (vm-message, then the number, each started when
+ * the one before finishes, as the tutorial does), then, with the envelope on,
+ * when it was received and from which number. # skips to listening: every
+ * item is a sound file, because Asterisk will not stop a `number:` or
+ * `digits:` playback (facts 104-106). No message left → empty.
  */
+import { sayDigits, sayNumber } from '../shared/say.js';
 import { currentMessage, isKey, play, retrieval } from './setup.js';
 import type { MessageRef } from './types.js';
 
@@ -12,16 +14,16 @@ export function envelopeMedia(message: MessageRef): string[] {
   const at = new Date(message.receivedAt);
   const media = ['sound:vm-received', `sound:digits/day-${at.getDay()}`, 'sound:digits/at'];
   const hours = at.getHours();
-  media.push(`number:${hours % 12 === 0 ? 12 : hours % 12}`);
-  if (at.getMinutes() > 0) media.push(`number:${at.getMinutes()}`);
+  media.push(...sayNumber(hours % 12 === 0 ? 12 : hours % 12));
+  if (at.getMinutes() > 0) media.push(...sayNumber(at.getMinutes()));
   media.push(hours < 12 ? 'sound:digits/a-m' : 'sound:digits/p-m');
-  if (/^[0-9*#]+$/.test(message.callerNumber)) media.push('sound:vm-from-phonenumber', `digits:${message.callerNumber}`);
+  if (/^[0-9*#]+$/.test(message.callerNumber)) media.push('sound:vm-from-phonenumber', ...sayDigits(message.callerNumber));
   return media;
 }
 
 /** The preamble's media for a message. */
 export function preambleMedia(message: MessageRef, envelope: boolean): string[] {
-  return ['sound:vm-message', `number:${message.number}`, ...(envelope ? envelopeMedia(message) : [])];
+  return ['sound:vm-message', ...sayNumber(message.number), ...(envelope ? envelopeMedia(message) : [])];
 }
 
 export const preamble = retrieval.createStateConfig({

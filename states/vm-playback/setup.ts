@@ -4,6 +4,8 @@
  * its own file and is assembled in machine.ts.
  */
 import { assign, setup } from 'xstate';
+import { collectDigits } from '../shared/digits.js';
+import type { CallLog } from '../shared/call.js';
 import { playbackEffect, promiseEffect } from '../shared/effects.js';
 import type { FindResult, ForwardResult, LoadResult, MessageRef, RetrievalContext, RetrievalEvent, RetrievalInput } from './types.js';
 
@@ -19,6 +21,11 @@ export function play(context: RetrievalContext, media: readonly string[], extra:
   return { target: { channelId: context.input.channelId }, media, log: context.input.log, ...extra };
 }
 
+/** Collects digits after `prompt` (shared/digits.ts) until `#` or a pause, then goes to `done`. */
+export function collect<const TDone extends `#${string}`>(prompt: string, done: TDone) {
+  return collectDigits<RetrievalContext, TDone>(prompt, done);
+}
+
 export const retrieval = setup({
   types: {
     input: {} as RetrievalInput,
@@ -29,10 +36,10 @@ export const retrieval = setup({
     playback: playbackEffect,
     findMailbox: promiseEffect<FindResult, { mailbox: string }>('findMailbox'),
     verifyPin: promiseEffect<boolean, { mailbox: string; pin: string }>('verifyPin'),
-    loadMessages: promiseEffect<LoadResult, { mailbox: string; language: string }>('loadMessages'),
+    loadMessages: promiseEffect<LoadResult, { mailbox: string; language: string; log: CallLog }>('loadMessages'),
     deleteMessage: promiseEffect<void, { mailbox: string; message: MessageRef }>('deleteMessage'),
-    forwardMessage: promiseEffect<ForwardResult, { from: string; message: MessageRef; to: string }>('forwardMessage'),
-    finishCall: promiseEffect<void, { mailbox: string; heard: string[] }>('finishCall'),
+    forwardMessage: promiseEffect<ForwardResult, { from: string; message: MessageRef; to: string; log: CallLog }>('forwardMessage'),
+    finishCall: promiseEffect<void, { mailbox: string; heard: string[]; log: CallLog }>('finishCall'),
   },
   delays: {
     digitTimeout: ({ context }) => context.input.settings.digitTimeoutMs,
@@ -44,7 +51,7 @@ export const retrieval = setup({
     needsPin: ({ context }) => context.hasPin || context.askMailbox,
     tooManyAttempts: ({ context }) => context.loginAttempts >= context.input.settings.maxLoginAttempts,
     hasGoodbye: ({ context }) => context.goodbye,
-    shouldFinish: ({ context }) => !context.finished && context.mailbox !== undefined && context.messages.length + context.heard.length > 0,
+    shouldFinish: ({ context }) => !context.finished && context.mailbox !== undefined,
   },
   actions: {
     clearDigits: assign({ digits: '' }),

@@ -1,48 +1,22 @@
 /**
  * ending: keeps the accepted message, plays a short goodbye if one is
  * installed, and the call is hung up.
+ * hungUp: the caller is gone. Post-call work happens here: a message the
+ * caller left (hung up while recording or reviewing) is kept.
  */
+import { postCallState } from '../shared/call-states.js';
 import { deposit, keepInput } from './setup.js';
+import type { DepositContext } from './types.js';
 
-export const ending = deposit.createStateConfig({
-  initial: 'checking',
-  states: {
-    checking: {
-      always: [{ guard: 'shouldSave', target: 'saving' }, { guard: 'hasGoodbye', target: 'goodbye' }, { target: 'done' }],
-    },
-    saving: {
-      invoke: {
-        src: 'keepMessage',
-        input: ({ context }) => keepInput(context),
-        onDone: { target: 'saved', actions: 'markSaved' },
-        onError: {
-          // Still say goodbye; markSaved so hungUp does not try again.
-          target: 'saved',
-          actions: [
-            'markSaved',
-            ({ context, event }) =>
-              context.input.log.error('could not keep the message; its recording stays on Asterisk', { recording: context.take?.name, err: String(event.error) }),
-          ],
-        },
-      },
-      // A hang-up while saving waits for the save: leaving would save twice or not at all.
-      on: { 'ari.hangup': {}, 'ari.stasisEnd': {}, 'ari.dtmf': {} },
-    },
-    saved: {
-      always: [{ guard: 'hasGoodbye', target: 'goodbye' }, { target: 'done' }],
-    },
-    goodbye: {
-      invoke: {
-        src: 'playback',
-        input: ({ context }) => ({ target: { channelId: context.input.channelId }, media: ['sound:vm-goodbye'], log: context.input.log }),
-      },
-      on: { 'playback.finished': { target: 'done' } },
-    },
-    done: { type: 'final' },
-  },
-  on: {
-    'ari.hangup': { target: 'hungUp' },
-    'ari.stasisEnd': { target: 'hungUp' },
-  },
-  onDone: { target: 'closed' },
-});
+const keepMessage = {
+  state: 'saving',
+  work: { src: 'keepMessage', input: ({ context }: { context: DepositContext }) => keepInput(context), needed: 'shouldSave', done: 'markSaved' },
+  failure: 'could not keep the message; its recording stays on Asterisk',
+  failureMeta: (context: DepositContext) => ({ recording: context.take?.name }),
+} as const;
+
+export const ending = deposit.createStateConfig(
+  postCallState({ ...keepMessage, goodbye: { when: 'hasGoodbye', media: ['sound:vm-goodbye'] }, hangUp: 'hungUp', then: '#vm-record.closed' }),
+);
+
+export const hungUp = deposit.createStateConfig(postCallState({ ...keepMessage, then: '#vm-record.closed' }));

@@ -7,15 +7,15 @@ import { vmRecordMachine, type DepositInput, type KeepInput, type KeepResult, ty
 const settings = { format: 'wav', maxDurationSeconds: 300, maxSilenceSeconds: 10, reviewTimeoutMs: 10_000, hangupSaveTimeoutMs: 5000 };
 const ready: PrepareResult = { outcome: 'ready', mailbox: '305', greeting: 'sound:vm-intro', goodbye: true };
 
-function start(prepare: PrepareResult = ready) {
+function start(prepare: PrepareResult = ready, options: { startAtOnce?: boolean } = {}) {
   const playback = stubPlayback();
-  const recording = stubRecording();
+  const recording = stubRecording(options);
   const prepareDeposit = stubPromise<PrepareResult, PrepareInput>(() => prepare);
   const deleteRecording = stubPromise<void, { name: string }>(() => undefined);
   const keepMessage = stubPromise<KeepResult, KeepInput>((input) => ({ outcome: 'stored', messageId: 'm1', durationSeconds: input.durationSeconds ?? 0 }));
   const clock = new SimulatedClock();
   const log = memoryLog();
-  const input: DepositInput = { channelId: 'c1', args: ['305'], caller: { name: 'Alice', number: '200' }, language: 'en', log, settings };
+  const input: DepositInput = { channelId: 'c1', args: ['305'], caller: { name: 'Alice', number: '200' }, language: 'en', direction: 'inbound', data: {}, log, settings };
   const actor = createActor(
     vmRecordMachine.provide({
       actors: { playback: playback.logic, recording: recording.logic, prepareDeposit: prepareDeposit.logic, deleteRecording: deleteRecording.logic, keepMessage: keepMessage.logic },
@@ -52,11 +52,11 @@ describe('vm-record machine', () => {
     expect(t.playback.last().input.media).toEqual([`recording:${take.input.name}`]);
     t.key('#');
     await settle();
-    expect(t.keepMessage.inputs).toEqual([{ mailbox: '305', recording: take.input.name, durationSeconds: 4, caller: { name: 'Alice', number: '200' } }]);
+    expect(t.keepMessage.inputs).toEqual([{ mailbox: '305', recording: take.input.name, durationSeconds: 4, caller: { name: 'Alice', number: '200' }, log: t.log }]);
     expect(t.playback.media().at(-1)).toBe('sound:vm-goodbye');
     t.playback.last().finish();
     expect(t.actor.getSnapshot().status).toBe('done');
-    expect(t.states).toEqual(['preparing', 'greeting', '{"recording":"capturing"}', '{"recording":"stopping"}', '{"reviewing":"playing"}', '{"ending":"saving"}', '{"ending":"goodbye"}', 'closed']);
+    expect(t.states).toEqual(['preparing', 'greeting', '{"recording":"beeping"}', '{"recording":"capturing"}', '{"recording":"stopping"}', '{"reviewing":"playing"}', '{"ending":"saving"}', '{"ending":"goodbye"}', 'closed']);
   });
 
   it('# cuts the greeting short', async () => {
@@ -225,6 +225,56 @@ describe('vm-record machine', () => {
     t.key('#');
     await settle();
     expect(t.playback.media()).not.toContain('sound:vm-goodbye');
+    expect(t.actor.getSnapshot().status).toBe('done');
+  });
+
+  it('keys during the beep do nothing: the recording starts, and # then stops it', async () => {
+    const t = start(ready, { startAtOnce: false });
+    await settle();
+    t.playback.last().finish();
+    expect(t.state()).toEqual({ recording: 'beeping' });
+    t.key('#');
+    t.key('*');
+    const take = t.recording.last();
+    expect(take.commands).toEqual([]);
+    expect(t.recording.takes).toHaveLength(1);
+    take.start();
+    expect(t.state()).toEqual({ recording: 'capturing' });
+    t.key('#');
+    expect(take.commands).toEqual([{ type: 'recording.stop' }]);
+  });
+
+  it('a hang-up during the beep keeps nothing (nothing was recorded)', async () => {
+    const t = start(ready, { startAtOnce: false });
+    await settle();
+    t.playback.last().finish();
+    t.actor.send({ type: 'ari.hangup' });
+    await settle();
+    expect(t.keepMessage.inputs).toHaveLength(0);
+    expect(t.actor.getSnapshot().status).toBe('done');
+  });
+
+  it('when the service ends the call while recording, the message is stopped, kept, and the caller hears goodbye', async () => {
+    const t = start();
+    await settle();
+    t.playback.last().finish();
+    const take = t.recording.last();
+    t.actor.send({ type: 'call.end', reason: 'shutdown' });
+    expect(take.commands).toEqual([{ type: 'recording.stop' }]);
+    take.finish(6);
+    await settle();
+    expect(t.keepMessage.inputs).toEqual([expect.objectContaining({ recording: take.input.name, durationSeconds: 6 })]);
+    expect(t.playback.media().at(-1)).toBe('sound:vm-goodbye');
+  });
+
+  it('when the service ends the call during the greeting, the caller hears goodbye and nothing is kept', async () => {
+    const t = start();
+    await settle();
+    t.actor.send({ type: 'call.end', reason: 'shutdown' });
+    await settle();
+    expect(t.playback.media()).toEqual(['sound:vm-intro', 'sound:vm-goodbye']);
+    expect(t.recording.takes).toHaveLength(0);
+    t.playback.last().finish();
     expect(t.actor.getSnapshot().status).toBe('done');
   });
 });

@@ -3,13 +3,14 @@
  * "Playbacks", voicemail deposit with the greeting state and exercise 1).
  * State names, keys and transitions are the contract; see the README diagram.
  */
-import { ending } from './ending.js';
+import { ending, hungUp } from './ending.js';
 import { greeting } from './greeting.js';
-import { hungUp } from './hung-up.js';
+
 import { preparing, rejecting } from './preparing.js';
 import { recording } from './recording.js';
 import { reviewing } from './reviewing.js';
 import { deposit } from './setup.js';
+import { callEnds } from '../shared/call-states.js';
 
 export const vmRecordMachine = deposit.createMachine({
   id: 'vm-record',
@@ -24,11 +25,8 @@ export const vmRecordMachine = deposit.createMachine({
     saved: false,
   }),
   initial: 'preparing',
-  on: {
-    // Anywhere not handled more precisely, the caller hanging up ends in hungUp.
-    'ari.hangup': { target: '.hungUp' },
-    'ari.stasisEnd': { target: '.hungUp' },
-  },
+  // The caller hanging up ends in hungUp; the service ending the call in ending (a goodbye).
+  on: callEnds('.hungUp', '.ending'),
   states: {
     preparing,
     rejecting,

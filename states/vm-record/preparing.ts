@@ -11,7 +11,7 @@ import type { PrepareResult } from './types.js';
 export const preparing = deposit.createStateConfig({
   invoke: {
     src: 'prepareDeposit',
-    input: ({ context }) => ({ channelId: context.input.channelId, args: context.input.args, language: context.input.language }),
+    input: ({ context }) => ({ channelId: context.input.channelId, args: context.input.args, language: context.input.language, log: context.input.log }),
     onDone: [
       {
         guard: ({ event }) => event.output.outcome === 'ready',

@@ -1,12 +1,16 @@
 /**
  * recording: records voicemail/<mailbox>/<id> after a beep.
+ *   beeping    the beep plays (keys do nothing: nothing is recorded yet, as in app_voicemail)
  *   #          stop, wait for RecordingFinished (the file is complete only then) → reviewing
  *   *          cancel → a fresh recording
  *   hang-up    Asterisk stops and stores it: the message is kept → hungUp
  *   it ends by itself (max duration, silence) → reviewing
+ *   the service ends the call: stopped and kept → ending (saved, goodbye)
  */
-import { assign, sendTo } from 'xstate';
+import { sendTo } from 'xstate';
 import { deposit, isKey } from './setup.js';
+
+const tookTake = deposit.assign({ take: ({ context, event }) => ({ name: context.take!.name, durationSeconds: event.type === 'recording.finished' ? event.duration : undefined }) });
 
 export const recording = deposit.createStateConfig({
   entry: 'newTake',
@@ -28,8 +32,18 @@ export const recording = deposit.createStateConfig({
       log: context.input.log,
     }),
   },
-  initial: 'capturing',
+  initial: 'beeping',
   states: {
+    beeping: {
+      on: {
+        'recording.started': { target: 'capturing' },
+        'ari.dtmf': {},
+        // Nothing recorded yet: nothing to keep.
+        'ari.hangup': { target: '#vm-record.hungUp' },
+        'ari.stasisEnd': { target: '#vm-record.hungUp' },
+        'call.end': { target: '#vm-record.ending' },
+      },
+    },
     capturing: {
       on: {
         'ari.dtmf': [
@@ -40,12 +54,14 @@ export const recording = deposit.createStateConfig({
     },
     stopping: {
       entry: sendTo('recorder', { type: 'recording.stop' }),
-      on: { 'ari.dtmf': {} },
+      // Stopped already; the service ending the call now means keep rather than review.
+      on: { 'ari.dtmf': {}, 'call.end': { actions: 'keep' } },
     },
     cancelling: {
       entry: sendTo('recorder', { type: 'recording.cancel' }),
       on: {
         'ari.dtmf': {},
+        'call.end': {},
         // The cancelled take is gone; nothing to keep.
         'ari.hangup': { target: '#vm-record.hungUp' },
         'ari.stasisEnd': { target: '#vm-record.hungUp' },
@@ -53,7 +69,13 @@ export const recording = deposit.createStateConfig({
     },
     savingOnHangup: {
       entry: 'keep',
-      on: { 'ari.dtmf': {}, 'ari.hangup': {}, 'ari.stasisEnd': {} },
+      on: {
+        'ari.dtmf': {},
+        'ari.hangup': {},
+        'ari.stasisEnd': {},
+        'call.end': {},
+        'recording.finished': { description: 'finished after hang-up, keep', target: '#vm-record.hungUp', actions: tookTake },
+      },
       after: {
         // RecordingFinished should follow the hang-up; keep the message even if it does not.
         hangupSaveTimeout: { target: '#vm-record.hungUp' },
@@ -63,19 +85,11 @@ export const recording = deposit.createStateConfig({
   on: {
     'ari.hangup': { target: '.savingOnHangup' },
     'ari.stasisEnd': { target: '.savingOnHangup' },
+    'call.end': { target: '.stopping', actions: 'keep' },
     'recording.finished': [
       { guard: ({ event }) => event.cancelled, description: 'cancelled, record again', target: 'recording', reenter: true },
-      {
-        guard: ({ context }) => context.keep,
-        description: 'finished after hang-up, keep',
-        target: 'hungUp',
-        actions: assign({ take: ({ context, event }) => ({ name: context.take!.name, durationSeconds: event.duration }) }),
-      },
-      {
-        description: 'finished (#, silence, max duration)',
-        target: 'reviewing',
-        actions: assign({ take: ({ context, event }) => ({ name: context.take!.name, durationSeconds: event.duration }) }),
-      },
+      { guard: ({ context }) => context.keep, description: 'finished as the service ends the call, keep', target: 'ending', actions: tookTake },
+      { description: 'finished (#, silence, max duration)', target: 'reviewing', actions: tookTake },
     ],
     'recording.failed': {
       target: 'ending',

@@ -2,7 +2,7 @@
  * reviewing: plays the recording back.
  *   #          accept → ending
  *   *          delete the stored recording (and wait until it is gone) → recording
- *   hang-up    keep → hungUp
+ *   hang-up    keep → hungUp (and when the service ends the call: keep → ending)
  *   no key within reviewTimeout after the playback ends: accept → ending
  */
 import { deposit, isKey } from './setup.js';
@@ -45,5 +45,7 @@ export const reviewing = deposit.createStateConfig({
     ],
     'ari.hangup': { target: 'hungUp', actions: 'keep' },
     'ari.stasisEnd': { target: 'hungUp', actions: 'keep' },
+    // The service ends the call: the message is kept, as a hang-up would keep it.
+    'call.end': { target: 'ending', actions: 'keep' },
   },
 });

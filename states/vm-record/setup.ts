@@ -52,5 +52,6 @@ export function keepInput(context: DepositContext): KeepInput {
     recording: context.take?.name ?? '',
     durationSeconds: context.take?.durationSeconds,
     caller: context.input.caller,
+    log: context.input.log,
   };
 }

@@ -2,7 +2,7 @@
  * Types of the vm-record flow (voicemail deposit): its input, context, the
  * results of its effects, and the events it handles.
  */
-import type { CallEvent, CallInput } from '../shared/call.js';
+import type { CallEvent, CallInput, CallLog } from '../shared/call.js';
 import type { PlaybackEmitted, RecordingEmitted } from '../shared/effects.js';
 
 /** Per-deployment settings (from the configuration). */
@@ -39,6 +39,8 @@ export interface PrepareInput {
   args: readonly string[];
   /** The language the channel entered Stasis with (CHANNEL(language) is read again). */
   language: string;
+  /** The call's logger (its lines carry the call's identity). */
+  log: CallLog;
 }
 
 /** Input of `keepMessage`: a recording the caller left, to be kept as a message. */
@@ -48,6 +50,7 @@ export interface KeepInput {
   /** From RecordingFinished; undefined when it never came (then measured from the file). */
   durationSeconds: number | undefined;
   caller: { name: string; number: string };
+  log: CallLog;
 }
 
 /** What `keepMessage` did. */

@@ -12,7 +12,7 @@ import { createLogger } from '../../src/logger.js';
 import { CallRuntime } from '../../src/runtime/call-runtime.js';
 import { createPlaybackEffect } from '../../src/runtime/effects/playback.js';
 import { createRecordingEffect } from '../../src/runtime/effects/recording.js';
-import { FlowRegistry } from '../../src/runtime/flow.js';
+import { defineFlow, FlowRegistry } from '../../src/runtime/flow.js';
 import type { PlayOptions } from '../../src/ari/port.js';
 import { probeMachine } from '../flows/probe.js';
 import { FakeAri, fakeEvents } from '../support/fake-ari.js';
@@ -55,7 +55,7 @@ function bench() {
       recording: createRecordingEffect(ari, { finishTimeoutMs: 5000 }),
     },
   });
-  const runtime = new CallRuntime({ ari, flows: new FlowRegistry([{ app: APP, logic, prompts: [] }]), log, postCallTimeoutMs: 1000 });
+  const runtime = new CallRuntime({ ari, flows: new FlowRegistry([defineFlow({ app: APP, logic, prompts: [], input: (call) => call })]), log, postCallTimeoutMs: 1000 });
   runtime.start();
   return { ari, runtime, playing };
 }
@@ -82,7 +82,7 @@ async function heapPerIdleCall(calls: number): Promise<number> {
     worlds.push(world);
   }
   const after = await heapUsed();
-  for (const world of worlds) await world.runtime.stop();
+  for (const world of worlds) world.runtime.stopNow();
   return (after - before) / 1024 / (runtimes * calls);
 }
 
@@ -112,7 +112,7 @@ async function measure(calls: number): Promise<Row> {
       events += 3;
     }
   }
-  await runtime.stop();
+  runtime.stopNow();
   if (ari.events.size !== 0) throw new Error(`router kept ${ari.events.size} routes after the calls`);
   return { calls, usPerEvent: Number(elapsed) / 1000 / events, kbPerIdleCall };
 }

@@ -11,6 +11,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { assign, fromPromise, sendTo, setup } from 'xstate';
 import type { FlowFactory } from '../../src/app.js';
+import { defineFlow } from '../../src/runtime/flow.js';
 import type { CallEvent, CallInput } from '../../states/shared/call.js';
 import {
   playbackEffect,
@@ -40,6 +41,7 @@ export const probeMachine = setup({
   on: {
     'ari.hangup': { target: '.hungUp' },
     'ari.stasisEnd': { target: '.hungUp' },
+    'call.end': { target: '.ending' },
   },
   states: {
     idle: {
@@ -108,8 +110,10 @@ export const probeMachine = setup({
 
 /** The probe flow under a given app name. */
 export function probeFlow(app: string): FlowFactory {
-  return ({ ari, effects }) => ({
+  return ({ ari, effects }) =>
+    defineFlow({
     app,
+    input: (call) => call,
     prompts: ['tt-monkeys', 'beep'],
     logic: probeMachine.provide({
       actors: {
@@ -121,5 +125,5 @@ export function probeFlow(app: string): FlowFactory {
         }),
       },
     }),
-  });
+    });
 }

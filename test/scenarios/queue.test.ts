@@ -204,9 +204,9 @@ describe('queue: callers', () => {
     await eventually(() => announced.finishedAt !== undefined, 'the announcement to stop');
     expect(announced.finishedAt! - announced.startedAt).toBeLessThan(4500); // it lasts 5.4 s
     await c2.hears('sound:queue-thereare');
-    await c2.hears('number:1');
+    await c2.hears('sound:digits/1');
     await c2.hears('sound:queue-callswaiting');
-    await c3.hears('number:2');
+    await c3.hears('sound:digits/2');
     await c3.hears('sound:queue-callswaiting');
     // Music again after the announcement.
     await c2.heardEnd('sound:queue-callswaiting');
@@ -218,7 +218,7 @@ describe('queue: callers', () => {
 
     // The last one waiting now hears the hold time, estimated from the waits so far.
     await c3.hears('sound:queue-holdtime', 15_000);
-    await c3.hears('number:1');
+    await c3.hears('sound:digits/1');
     await c3.hears('sound:queue-minute');
 
     // # from the first agent: its caller is hung up; it takes the next caller.
@@ -314,14 +314,12 @@ describe('queue: agents', () => {
     const agent = await dial('agent', q);
     await expectLineUp(q, { agents: [[agent, 'idle']] });
     // Not bridged: recording keys change nothing.
-    await agent.press('0579');
-    await sleep(300);
+    await agent.pressDelivered('0579');
     await expectLineUp(q, { agents: [[agent, 'idle']] });
     const customer = await dial('caller', q);
     await expectBridged(q, [[customer, agent]]);
     // Bridged, not recording: 5, 7 and 9 change nothing.
-    await agent.press('579');
-    await sleep(300);
+    await agent.pressDelivered('579');
     expect(await storedUnder(`queue/${q}/`)).toEqual([]);
     expect(customer.heardMedia()).not.toContain('sound:beep');
 
@@ -414,8 +412,7 @@ describe('queue: hang-ups at any moment', () => {
     expect(await bridgesOf(q)).toEqual([]);
     await eventually(async () => (await storedUnder(`queue/${q}/`)).length === 1, 'the recording to be stored');
     // Recording keys after the call do nothing.
-    await agent.press('579');
-    await sleep(300);
+    await agent.pressDelivered('579');
     await expectLineUp(q, { agents: [[agent, 'idle']] });
     expect(await storedUnder(`queue/${q}/`)).toHaveLength(1);
   });

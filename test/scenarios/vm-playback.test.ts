@@ -12,9 +12,12 @@ import { eventually, sleep } from '../support/wait.js';
 import { startWorld, type World } from '../support/world.js';
 
 const APP = `vm-playback-${uuidv4().slice(0, 8)}`;
+/** The same flow with the envelope on (when and from whom each message came). */
+const APP_ENVELOPE = `vm-envelope-${uuidv4().slice(0, 8)}`;
 const SAMPLE_SECONDS = 12;
 let world: World;
 let app: App;
+let envelopeApp: App;
 let caller: TestCaller;
 /** A 12 s recording of speech every seeded message is copied from. */
 let sample: string;
@@ -28,6 +31,7 @@ beforeAll(async () => {
     STASIS_FLOWS_VM_IDLE_TIMEOUT_MS: '3000',
     STASIS_FLOWS_VM_DIGIT_TIMEOUT_MS: '3000',
   });
+  envelopeApp = await world.startApp([vmPlaybackFlow], { STASIS_FLOWS_APP_VM_PLAYBACK: APP_ENVELOPE, STASIS_FLOWS_VM_ENVELOPE: 'true' });
   caller = await TestCaller.connect(world);
   sample = `stasis-flows-test/${uuidv4()}`;
   await caller.makeRecording(sample, SAMPLE_SECONDS);
@@ -41,7 +45,10 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-  await eventually(() => app.runtime.size === 0 && app.ari.events.size === 0, 'every call actor and route to be gone');
+  await eventually(
+    () => [app, envelopeApp].every((a) => a.runtime.size === 0 && a.ari.events.size === 0),
+    'every call actor and route to be gone',
+  );
 });
 
 /** A digits-only mailbox id, unique per run (phones can only type digits). */
@@ -91,9 +98,9 @@ describe('vm-playback', () => {
     const mailbox = newId();
     const [m1] = await seedMailbox(mailbox, 2);
     const call = await caller.dial(APP, { args: [mailbox] });
-    for (const media of ['sound:vm-youhave', 'number:2', 'sound:vm-INBOX', 'sound:vm-messages']) await call.hears(media);
+    for (const media of ['sound:vm-youhave', 'sound:digits/2', 'sound:vm-INBOX', 'sound:vm-messages']) await call.hears(media);
     await call.hears('sound:vm-message');
-    await call.hears('number:1');
+    await call.hears('sound:digits/1');
     await call.hears(`recording:${m1!}`);
     await call.press('#');
     await call.ended();
@@ -155,6 +162,22 @@ describe('vm-playback', () => {
     await call.ended();
   });
 
+  it('# while the envelope says the caller’s number skips to the message at once', async () => {
+    const mailbox = newId();
+    const [m1] = await seedMailbox(mailbox, 1);
+    const call = await caller.dial(APP_ENVELOPE, { args: [mailbox] });
+    await call.hears('sound:vm-from-phonenumber');
+    await call.hears(/digits/); // the first digit of 2001
+    await call.press('#');
+    await call.next((e) => e.type === 'ChannelDtmfReceived' && e.channel.id === call.peerId && e.digit === '#', 'the app to receive #');
+    const pressedAt = Date.now();
+    await call.hears(`recording:${m1!}`);
+    // Cut at once, not after the rest of the number (about two seconds more).
+    expect(Date.now() - pressedAt).toBeLessThan(1000);
+    await call.hangup();
+    await call.ended();
+  });
+
   it('6 and 4 move through 3 messages, wrapping around, announcing the right number', async () => {
     const mailbox = newId();
     const [m1, m2, m3] = await seedMailbox(mailbox, 3);
@@ -162,7 +185,7 @@ describe('vm-playback', () => {
     const step = async (key: string, number: number, recording: string) => {
       await call.press(key);
       await call.hears('sound:vm-message');
-      await call.hears(`number:${number}`);
+      await call.hears(`sound:digits/${number}`);
       await call.hears(`recording:${recording}`);
     };
     await step('6', 2, m2!);
@@ -178,7 +201,7 @@ describe('vm-playback', () => {
     const [m1, m2] = await seedMailbox(mailbox, 2);
     const call = await listenTo(mailbox, m1!);
     await call.press('*');
-    await call.hears('number:2');
+    await call.hears('sound:digits/2');
     await call.hears(`recording:${m2!}`);
     expect(await storedNames()).not.toContain(m1);
     expect((await app.store.listMessages(mailbox)).map((m) => m.recording)).toEqual([m2]);
@@ -235,7 +258,7 @@ describe('vm-playback', () => {
     await seedMailbox(long, 2);
     const call = await caller.dial(APP, { args: [short] });
     await call.hears('sound:vm-youhave');
-    await call.hears('number:1');
+    await call.hears('sound:digits/1');
     await call.hangup();
     await call.ended();
   });
@@ -283,7 +306,7 @@ describe('vm-playback', () => {
       await call.ended();
     });
 
-    it('three wrong PINs: vm-goodbye and the call ends', async () => {
+    it('three wrong PINs: vm-incorrect each time, then vm-goodbye and the call ends', async () => {
       const mailbox = newId();
       await seedMailbox(mailbox, 1, { pin: '4321' });
       const call = await caller.dial(APP, { args: [mailbox] });
@@ -293,7 +316,9 @@ describe('vm-playback', () => {
       }
       await call.hears('sound:vm-goodbye');
       await call.ended();
-      expect(call.heardMedia().filter((m) => m === 'sound:vm-incorrect')).toHaveLength(2);
+      // The last wrong PIN is told too, as app_voicemail does, before the goodbye.
+      expect(call.heardMedia().filter((m) => m === 'sound:vm-incorrect')).toHaveLength(3);
+      expect(call.heardMedia().slice(-2)).toEqual(['sound:vm-incorrect', 'sound:vm-goodbye']);
       expect(call.heardMedia()).not.toContain('sound:vm-youhave');
     });
 

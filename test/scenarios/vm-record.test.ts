@@ -120,6 +120,24 @@ describe('vm-record', () => {
     expect((await app.store.listMessages(mailbox)).map((m) => m.recording)).toEqual([second]);
   });
 
+  it.each(['#', '*'])('%s pressed during the beep does nothing: the caller speaks, #, # and one message of the spoken length is kept', async (key) => {
+    const mailbox = await newMailbox();
+    const call = await callMailbox(mailbox);
+    await call.heardEnd('sound:vm-intro');
+    // As soon as the greeting ends: the key lands during the beep (~0.2 s later; the beep is 0.43 s).
+    await call.press(key);
+    await call.speak(3);
+    await call.press('#');
+    await call.hears(/^recording:/);
+    await call.press('#');
+    await call.ended();
+    const messages = await app.store.listMessages(mailbox);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]!.durationSeconds).toBeGreaterThanOrEqual(2);
+    // Nothing else was left on Asterisk.
+    expect(await storedFor(mailbox)).toEqual([messages[0]!.recording]);
+  });
+
   it('* while reviewing deletes the old recording and keeps the new one', async () => {
     const mailbox = await newMailbox();
     const call = await callMailbox(mailbox);

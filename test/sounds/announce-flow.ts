@@ -7,6 +7,7 @@ import { setup } from 'xstate';
 import type { FlowFactory } from '../../src/app.js';
 import type { CallEvent, CallInput } from '../../states/shared/call.js';
 import { playbackEffect, type PlaybackEmitted } from '../../states/shared/effects.js';
+import { defineFlow } from '../../src/runtime/flow.js';
 
 const announceMachine = setup({
   types: { input: {} as CallInput, context: {} as { input: CallInput }, events: {} as CallEvent | PlaybackEmitted },
@@ -33,9 +34,11 @@ const announceMachine = setup({
 
 /** The announce flow under a given app name. */
 export function announceFlow(app: string): FlowFactory {
-  return ({ effects }) => ({
-    app,
-    prompts: [],
-    logic: announceMachine.provide({ actors: { playback: effects.playback } }),
-  });
+  return ({ effects }) =>
+    defineFlow({
+      app,
+      prompts: [],
+      logic: announceMachine.provide({ actors: { playback: effects.playback } }),
+      input: (call) => call,
+    });
 }

@@ -262,6 +262,24 @@ export class TestCall {
     await this.ari.channels.sendDtmf(this.id, digits, { between: 100, duration: 100 });
   }
 
+  /**
+   * Presses keys and waits until the app's side has received the last one
+   * (ChannelDtmfReceived on its half: digits sent while a playback runs wait
+   * for it to end, fact 15), then a moment for the app to act on it, so an
+   * assertion that nothing changed comes after every key has landed.
+   */
+  async pressDelivered(digits: string, settleMs = 300): Promise<void> {
+    const last = digits.at(-1);
+    if (last === undefined) return;
+    const from = this.events.length;
+    await this.press(digits);
+    const seen = (e: AriEvent) => e.type === 'ChannelDtmfReceived' && e.channel.id === this.peerId && e.digit === last;
+    if (!this.events.slice(from).some(seen)) {
+      await withTimeout(new Promise<AriEvent>((resolve) => this.waiters.add({ predicate: seen, resolve })), 15_000, `the app to receive ${digits}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
+  }
+
   /** Plays `media` into the call (the caller "speaks") for `seconds`, then stops. */
   async speak(seconds: number, media = 'sound:tt-monkeys'): Promise<void> {
     const playbackId = uuidv4();

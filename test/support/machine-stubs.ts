@@ -20,6 +20,8 @@ export interface StubRecording {
   stopped: boolean;
   finish(duration: number, options?: { cancelled?: boolean }): void;
   fail(reason: string): void;
+  /** Reports RecordingStarted (done at once unless the stub was made with `startAtOnce: false`). */
+  start(): void;
 }
 
 /** A `playback` stub: `plays` lists every playback started, in order. */
@@ -43,7 +45,7 @@ export function stubPlayback() {
 }
 
 /** A `recording` stub: `takes` lists every recording started, in order. */
-export function stubRecording() {
+export function stubRecording(options: { startAtOnce?: boolean } = {}) {
   const takes: StubRecording[] = [];
   const logic = fromCallback<RecordingCommand, RecordingInput>(({ input, sendBack, receive }) => {
     const take: StubRecording = {
@@ -53,10 +55,11 @@ export function stubRecording() {
       finish: (duration, options = {}) =>
         sendBack({ type: 'recording.finished', name: input.name, duration, cancelled: options.cancelled ?? false }),
       fail: (reason) => sendBack({ type: 'recording.failed', name: input.name, reason }),
+      start: () => sendBack({ type: 'recording.started', name: input.name }),
     };
     takes.push(take);
     receive((command) => take.commands.push(command));
-    sendBack({ type: 'recording.started', name: input.name });
+    if (options.startAtOnce !== false) take.start();
     return () => {
       take.stopped = true;
     };

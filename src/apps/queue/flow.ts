@@ -1,6 +1,6 @@
 /**
  * The queue flow (`Stasis(queue,caller|agent[,<queue>])`): each call runs the
- * queue call machine; the queue actors live in this flow's registry, one per
+ * queue call machine; the queue actors are long-lived named actors, one per
  * queue name, and reach each call through its input. The machines are
  * states/queue.
  */
@@ -10,7 +10,8 @@ import type { CallInput } from '../../../states/shared/call.js';
 import type { FlowFactory } from '../../app.js';
 import { errorMessage } from '../../errors.js';
 import { createConnectEffect, createMohEffect } from './effects.js';
-import { QueueRegistry } from './queue-registry.js';
+import { queueActorKind } from './queue-actors.js';
+import { defineFlow } from '../../runtime/flow.js';
 
 /** How many recent waits the hold-time estimate averages. */
 const HOLD_TIME_SAMPLES = 10;
@@ -19,7 +20,7 @@ const BRIDGE_RETRY_MS = 2000;
 
 /** The queue flow. */
 export const queueFlow: FlowFactory = (services) => {
-  const { ari, config, effects, log, queueStore } = services;
+  const { actors, ari, config, effects, log, queueStore } = services;
   const queueLog = log.child({ app: config.apps.queue });
   const queueLogic = queueMachine.provide({
     actors: { connect: createConnectEffect(ari, queueLog) },
@@ -29,23 +30,24 @@ export const queueFlow: FlowFactory = (services) => {
       },
     },
   });
-  const registry = new QueueRegistry({
-    logic: queueLogic,
-    store: queueStore,
-    log: queueLog,
-    settings: {
-      wrapUpMs: config.queue.wrapUpMs,
-      maxWaitMs: config.queue.maxWaitMs,
-      bridgeRetryMs: BRIDGE_RETRY_MS,
-      holdTimeSamples: HOLD_TIME_SAMPLES,
-      now: Date.now,
-    },
-  });
+  const queues = actors.pool(
+    queueActorKind({
+      logic: queueLogic,
+      store: queueStore,
+      settings: {
+        wrapUpMs: config.queue.wrapUpMs,
+        maxWaitMs: config.queue.maxWaitMs,
+        bridgeRetryMs: BRIDGE_RETRY_MS,
+        holdTimeSamples: HOLD_TIME_SAMPLES,
+        now: Date.now,
+      },
+    }),
+  );
   const logic = queueCallMachine.provide({
     actors: { playback: effects.playback, recording: effects.recording, moh: createMohEffect(ari) },
   });
   const mailbox = config.queue.voicemailMailbox;
-  return {
+  return defineFlow({
     app: config.apps.queue,
     logic,
     prompts: QUEUE_PROMPTS,
@@ -55,7 +57,7 @@ export const queueFlow: FlowFactory = (services) => {
       return {
         ...call,
         // Only valid arguments create a queue; the machine rejects the others.
-        queue: parsed ? registry.get(parsed.queue) : undefined,
+        queue: parsed ? queues.ref(parsed.queue) : undefined,
         settings: {
           announcePeriodMs: config.queue.announcePeriodMs,
           announceHoldTime: config.queue.announceHoldTime,
@@ -66,5 +68,5 @@ export const queueFlow: FlowFactory = (services) => {
         },
       };
     },
-  };
+  });
 };

@@ -1,15 +1,11 @@
 /**
- * The long-lived queue actors, one per queue name, created on first use.
- * Each is subscribed with an `error` handler (an unobserved actor error would
- * be rethrown), seeded with recent waits from the log (hold-time estimates
- * survive a restart), and its members are written to the database whenever
- * they change, for `stasis-flows queue status` (another process).
+ * The queue actors: the queue kind of long-lived named actors
+ * (src/runtime/named-actors.ts), and who is in a queue as the database keeps it.
  */
-import { createActor, type Actor } from 'xstate';
-import type { QueueContext, QueueRef, QueueSettings } from '../../../states/queue/machine.js';
+import type { QueueContext, QueueSettings } from '../../../states/queue/machine.js';
 import type { queueMachine } from '../../../states/queue/queue-machine.js';
 import { errorMessage } from '../../errors.js';
-import type { Logger } from '../../logger.js';
+import type { NamedActorKind } from '../../runtime/named-actors.js';
 import type { QueueMember, QueueStore } from '../../storage/types.js';
 
 type QueueLogic = typeof queueMachine;
@@ -61,67 +57,46 @@ export function queueMembers(context: QueueContext): QueueMember[] {
   return [...waiting, ...served, ...agents];
 }
 
-interface LiveQueue {
-  actor: Actor<QueueLogic>;
-  /** What was last written, to write only changes. */
-  written: string;
-  /** Writes in order, one at a time. */
-  writing: Promise<void>;
-}
-
-/** Options of the registry. */
-export interface QueueRegistryOptions {
+/** Options of the queue actors. */
+export interface QueueActorsOptions {
   /** The queue machine with its effects provided. */
   logic: QueueLogic;
   store: QueueStore;
-  log: Logger;
   settings: QueueSettings;
+  /** An idle queue (nobody in it) is stopped after this long; default 60 s. */
+  idleMs?: number;
 }
 
-/** The queue actors of one service, by queue name. */
-export class QueueRegistry {
-  private readonly queues = new Map<string, LiveQueue>();
-
-  constructor(private readonly options: QueueRegistryOptions) {}
-
-  /** The queue actor of `name`, created (and seeded from the log) on first use. */
-  get(name: string): QueueRef {
-    return (this.queues.get(name) ?? this.create(name)).actor;
-  }
-
-  private create(name: string): LiveQueue {
-    const { logic, store, settings } = this.options;
-    const log = this.options.log.child({ queue: name });
-    const actor = createActor(logic, { input: { name, settings, log }, id: `queue:${name}` });
-    const live: LiveQueue = { actor, written: '[]', writing: Promise.resolve() };
-    this.queues.set(name, live);
-    actor.subscribe({
-      next: (snapshot) => this.persist(name, live, queueMembers(snapshot.context), log),
-      error: (err) => {
-        // A bug in the queue machine: new calls get a fresh queue; this one's members are logged.
-        log.error('queue actor failed', { err: errorMessage(err), stack: err instanceof Error ? err.stack : undefined });
-        if (this.queues.get(name) === live) this.queues.delete(name);
-      },
-    });
-    actor.start();
-    log.info('queue started');
-    store.recentWaits(name, settings.holdTimeSamples).then(
-      (waits) => {
-        if (waits.length > 0 && actor.getSnapshot().status === 'active') actor.send({ type: 'queue.seed', waitsMs: waits.map((s) => s * 1000) });
-      },
-      (err: unknown) => log.warn('could not read recent waits', { err: errorMessage(err) }),
-    );
-    return live;
-  }
-
-  private persist(name: string, live: LiveQueue, members: QueueMember[], log: Logger): void {
-    const text = JSON.stringify(members);
-    if (text === live.written) return;
-    live.written = text;
-    live.writing = live.writing
-      .then(() => this.options.store.setMembers(name, members))
-      .catch((err: unknown) => {
-        log.warn('could not write the queue members', { err: errorMessage(err) });
-      });
-  }
+/**
+ * The queue kind of long-lived named actors: one per queue name, seeded with
+ * recent waits from the log on creation (hold-time estimates survive a
+ * restart), its members written to the database whenever they change (for
+ * `stasis-flows queue status`, another process), stopped once empty.
+ */
+export function queueActorKind(options: QueueActorsOptions): NamedActorKind<QueueLogic> {
+  const { logic, store, settings } = options;
+  /** What was last written per queue, to write only changes. */
+  const written = new Map<string, string>();
+  return {
+    kind: 'queue',
+    logic,
+    idleMs: options.idleMs,
+    input: (name, log) => ({ name, settings, log }),
+    isIdle: (snapshot) => snapshot.context.callers.length === 0 && snapshot.context.agents.length === 0 && snapshot.context.connections.length === 0,
+    persist: async (name, snapshot) => {
+      const members = queueMembers(snapshot.context);
+      const text = JSON.stringify(members);
+      if (text === (written.get(name) ?? '[]')) return;
+      written.set(name, text);
+      await store.setMembers(name, members);
+    },
+    started: (name, actor, log) => {
+      store.recentWaits(name, settings.holdTimeSamples).then(
+        (waits) => {
+          if (waits.length > 0 && actor.getSnapshot().status === 'active') actor.send({ type: 'queue.seed', waitsMs: waits.map((s) => s * 1000) });
+        },
+        (err: unknown) => log.warn('could not read recent waits', { err: errorMessage(err) }),
+      );
+    },
+  };
 }
