@@ -203,7 +203,8 @@ export class CallRuntime {
     if (expectation.kind === 'start' && !this.options.flows.get(expectation.app)) throw new AppError('INVALID_INPUT', `no flow for app ${expectation.app}`);
     const channelId = uuidv7();
     const otherChannelId = uuidv7();
-    const withdraw = this.expect(channelId, expectation);
+    // Staged for as long as Asterisk may ring (originate's timeout, 30 s by default), and a margin.
+    const withdraw = this.expect(channelId, expectation, ((request.timeout ?? 30) + 60) * 1000);
     const { stasisApp: _app, ...options } = request;
     try {
       await this.options.ari.channels.originate({ ...options, app: stasisApp, channelId, otherChannelId });

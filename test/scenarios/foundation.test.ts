@@ -121,6 +121,28 @@ describe('foundation scenarios', () => {
     await appIsIdle();
   });
 
+  it('a call the service places starts the intended flow with the intended arguments, once, and the phone drives it', async () => {
+    const started: { channelId: string; args: readonly string[]; direction: string }[] = [];
+    const off = app.events.on('call.started', (e) => started.push(e));
+    try {
+      const ringing = caller.answerIncoming();
+      const { channelId } = await app.runtime.originate(
+        { endpoint: `Local/${caller.app}@stasis-flows-test-noargs/n`, variables: { CALLER_LANG: 'en' } },
+        { kind: 'start', app: PROBE, args: ['outbound'] },
+      );
+      const phone = await ringing;
+      await eventually(() => app.runtime.get(channelId)?.state === 'idle', 'the placed call to run the probe flow');
+      expect(started).toEqual([expect.objectContaining({ channelId, args: ['outbound'], direction: 'outbound' })]);
+      expect(app.runtime.size).toBe(1);
+      await caller.ari.channels.sendDtmf(phone, '1');
+      await eventually(() => app.runtime.get(channelId)?.state === 'playing', 'the key to reach the flow');
+      await caller.ari.channels.hangup(phone);
+      await appIsIdle();
+    } finally {
+      off();
+    }
+  });
+
   it('an unknown channel is a 404 AriError naming the operation and the channel', async () => {
     const err = await app.ari.channels.get('no-such-channel').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AriError);

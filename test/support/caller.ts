@@ -44,14 +44,30 @@ interface Waiter {
 /** A phone that calls apps under test. */
 export class TestCaller {
   private readonly pending = new Map<string, (event: AriEvent) => void>();
+  private readonly ringing: ((channelId: string) => void)[] = [];
 
   private constructor(
     readonly ari: AriConnection,
     readonly app: string,
   ) {
     ari.events.listen('StasisStart', (event) => {
-      if (event.type === 'StasisStart') this.pending.get(event.channel.id)?.(event);
+      if (event.type !== 'StasisStart') return;
+      const pending = this.pending.get(event.channel.id);
+      if (pending) pending(event);
+      else this.ringing.shift()?.(event.channel.id);
     });
+  }
+
+  /**
+   * Waits for a call to this phone (a channel the service placed into
+   * `Local/<this.app>@stasis-flows-test-noargs/n`), answers it, and returns its
+   * id (the phone's half).
+   */
+  async answerIncoming(timeoutMs = 10_000): Promise<string> {
+    const rang = new Promise<string>((resolve) => this.ringing.push(resolve));
+    const channelId = await withTimeout(rang, timeoutMs, 'a call to this phone');
+    await this.ari.channels.answer(channelId);
+    return channelId;
   }
 
   /** Connects a caller with its own Stasis app. */
