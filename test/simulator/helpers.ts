@@ -64,6 +64,8 @@ const SOUNDS: Record<string, number> = {
   'vm-intro': 5.654375,
   beep: 0.4255,
   'vm-nomore': 1.67825,
+  'vm-youhave': 0.906625,
+  'vm-messages': 1.0715,
   'tt-monkeys': 16.18,
   'silence/10': 10,
   'digits/0': 0.87475,

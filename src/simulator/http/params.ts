@@ -57,12 +57,17 @@ export class Params {
     return /^(yes|true|y|t|1|on)$/i.test((this.str(name) ?? '').trim());
   }
 
-  /** A list (allowMultiple): a JSON array, or the comma-separated value. */
+  /**
+   * A list (allowMultiple): a JSON array, or the comma-separated value of the
+   * query or path. A JSON string is one item, commas and all (fact 72).
+   */
   list(name: string): string[] | undefined {
     const v = this.raw(name);
     if (v === undefined || v === null) return undefined;
     if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? x : String(x)));
     const s = this.str(name) ?? '';
+    const fromBody = !Object.hasOwn(this.path, name) && this.body !== undefined && Object.hasOwn(this.body, name);
+    if (fromBody) return s === '' ? [] : [s];
     return s === '' ? [] : s.split(',');
   }
 

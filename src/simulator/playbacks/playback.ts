@@ -1,8 +1,9 @@
 /**
  * A playback: one or more media URIs played in turn on a channel or a bridge, with
- * Asterisk's states and events (facts 19-29): PlaybackStarted / PlaybackContinuing /
- * PlaybackFinished, pause / unpause / forward / reverse / restart, and the odd cases
- * (no PlaybackFinished for an unknown scheme, "failed" for a missing file).
+ * Asterisk's states and events (facts 19-29, 68-72): PlaybackStarted / PlaybackContinuing /
+ * PlaybackFinished, pause / unpause / forward / reverse / restart on the current item, and
+ * the odd cases (no PlaybackFinished for an unknown scheme, "failed" for a missing file,
+ * stops refused for number: and digits: until a sound: item has played, facts 104-106).
  */
 import type { Bridge } from '../bridges/bridge.js';
 import type { Channel } from '../channels/channel.js';
@@ -39,6 +40,16 @@ export class Playback implements Command {
   state: PlaybackState = 'queued';
   private index = 0;
   private controllable = false;
+  /** A `sound:` or `recording:` item has started: from then on Asterisk accepts a stop (facts 105, 106). */
+  private everControllable = false;
+  /**
+   * A stop was accepted while a say item played: it cut one file, ARI shows the
+   * playback "done" while the item goes on, and later stops in the same item
+   * change nothing (fact 106). The next item plays as usual.
+   */
+  private stopRequested = false;
+  /** Where each file of the current item ends, in ms from the item's start. */
+  private fileEndsMs: number[] = [];
   private samples = new Int16Array(0);
   private durationMs = 0;
   /** Position (ms into the current item) when it last started playing. */
@@ -67,7 +78,7 @@ export class Playback implements Command {
   }
 
   /** The JSON for GET and for events (`state` overridden for PlaybackContinuing). */
-  toJson(state: string = this.state === 'canceled' ? 'done' : this.state): PlaybackJson {
+  toJson(state: string = this.state === 'canceled' || this.stopRequested ? 'done' : this.state): PlaybackJson {
     const json: PlaybackJson = { id: this.id, media_uri: this.media[this.index] ?? '', target_uri: this.targetUri, language: this.language, state };
     const next = this.media[this.index + 1];
     if (next !== undefined) {
@@ -130,6 +141,7 @@ export class Playback implements Command {
 
   private startItem(): void {
     this.state = 'playing';
+    this.stopRequested = false;
     this.publish('PlaybackStarted');
     if (this.target.kind === 'channel') {
       // Streaming a file stops a channel's generator (music on hold, silence) for good.
@@ -163,6 +175,9 @@ export class Playback implements Command {
       return;
     }
     this.controllable = res.controllable;
+    if (res.controllable) this.everControllable = true;
+    let end = 0;
+    this.fileEndsMs = res.files.map((f) => (end += f.durationMs));
     const total = res.files.reduce((n, f) => n + f.samples.length, 0);
     this.samples = new Int16Array(total);
     let at = 0;
@@ -236,12 +251,34 @@ export class Playback implements Command {
         return 'ok';
       case 'playing':
       case 'paused':
-        if (!this.controllable) return 'failed';
-        this.finish('done');
+        // number:, digits: and characters: cannot be stopped until a sound: item has started (fact 104, 105).
+        if (!this.everControllable) return 'failed';
+        if (this.controllable) {
+          this.finish('done');
+          return 'ok';
+        }
+        // In a say item after a sound: item, a stop cuts the file now playing and the list goes on (fact 106).
+        if (!this.stopRequested) {
+          this.stopRequested = true;
+          this.cutCurrentFile();
+        }
         return 'ok';
       default:
         return 'ok';
     }
+  }
+
+  /** Skips to the end of the file now playing inside the current item (the next file, or the next item). */
+  private cutCurrentFile(): void {
+    const position = this.currentPosition();
+    const end = this.fileEndsMs.find((e) => e > position) ?? this.durationMs;
+    this.stopAudio();
+    if (end >= this.durationMs) {
+      this.itemEnded('done');
+      return;
+    }
+    this.positionMs = end;
+    if (this.state === 'playing') this.play();
   }
 
   /** `POST /playbacks/{id}/control`: pause, unpause, restart, reverse, forward. */

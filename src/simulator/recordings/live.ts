@@ -5,6 +5,8 @@
  *   Local channel there are no frames, and after 2 x 2 s without any it ends by itself;
  * - paused frames are analysed but not written; muted ones are written as silence;
  * - `maxDurationSeconds` is checked in whole wall-clock seconds, as Asterisk's time();
+ * - with `beep=true`, RecordingStarted goes out before the beep, and the beep is deaf
+ *   to controls (facts 98-103, `operate`);
  * - `maxSilenceSeconds` runs Asterisk's silence detector (mean |sample| < 256 per 20 ms
  *   frame) and trims the trailing silence, with Asterisk's integer arithmetic for
  *   `duration`, `talking_duration` and `silence_duration`.
@@ -72,8 +74,14 @@ interface Ending {
 export class LiveRecording implements Command, AudioListener {
   readonly kind = 'record';
   state: RecordingState = 'queued';
+  /**
+   * Paused and muted inside Asterisk (__ast_play_and_record): each control
+   * frame toggles one (fact 101 shows it for mute; pause is assumed alike).
+   */
   private paused = false;
   private muted = false;
+  /** Muted as ARI sees it (res_stasis_recording): only a change sends a control frame. */
+  private ariMuted = false;
   private done: (() => void) | undefined;
   private capturing = false;
   private sources: AudioSource[] = [];
@@ -93,6 +101,8 @@ export class LiveRecording implements Command, AudioListener {
   private totalsilence = 0;
   private pausedsilence = 0;
   private ending: Ending | undefined;
+  /** It reached the front of the channel's queue (start or hangupWhileQueued). */
+  private begun = false;
   private finished = false;
   private timer: unknown;
   private beepTimer: unknown;
@@ -142,6 +152,7 @@ export class LiveRecording implements Command, AudioListener {
 
   /** Runs when the recording reaches the front of the queue. */
   start(done: () => void): void {
+    this.begun = true;
     this.done = done;
     if (this.target.kind === 'channel' && this.target.channel.bridge !== undefined) {
       this.state = 'failed';
@@ -313,9 +324,16 @@ export class LiveRecording implements Command, AudioListener {
     this.end({ res: digit.charCodeAt(0) });
   }
 
-  /** `POST /recordings/live/{name}/stop`, `DELETE /recordings/live/{name}`, pause, mute... */
-  operate(op: RecordingOperation): 'ok' | 'not-recording' {
-    if (this.state === 'queued' || this.state === 'canceled') {
+  /**
+   * `POST /recordings/live/{name}/stop`, `DELETE /recordings/live/{name}`, pause, mute...
+   * While the beep plays, Asterisk is deaf (facts 98-101): the state changes as
+   * ARI sees it, but the control frame is lost ("Unexpected control subclass"):
+   * a stop is ignored (GET says "done", the recording runs on, a second stop is
+   * 409), a cancel fails (500, "canceled", the file is kept), a pause or mute is
+   * lost, and since each frame toggles, a lost one inverts the later ones.
+   */
+  operate(op: RecordingOperation): 'ok' | 'not-recording' | 'failed' {
+    if (!this.begun) {
       if (op === 'stop' || op === 'cancel') {
         // Disregarded: the recording still runs when its turn comes (fact 18).
         this.state = 'canceled';
@@ -324,57 +342,52 @@ export class LiveRecording implements Command, AudioListener {
       return 'not-recording';
     }
     if (this.state !== 'recording' && this.state !== 'paused') return 'not-recording';
+    const deaf = this.beepTimer !== undefined;
     switch (op) {
       case 'stop':
         this.state = 'done';
-        this.end({ res: 0 });
+        if (!deaf) this.end({ res: 0 });
         return 'ok';
       case 'cancel':
         this.state = 'canceled';
+        if (deaf) return 'failed';
         this.end({ res: 0, cancel: true });
         return 'ok';
       case 'pause':
         if (this.state === 'paused') return 'ok';
-        this.core.media.change(() => {
-          this.state = 'paused';
-          this.paused = true;
-          this.pauseStartSec = Math.floor(this.core.clock.now() / 1000);
-        });
+        this.state = 'paused';
+        if (!deaf) this.togglePause();
         return 'ok';
       case 'unpause':
         if (this.state === 'recording') return 'ok';
-        this.core.media.change(() => {
-          this.state = 'recording';
-          this.paused = false;
-          this.pausedSecs += Math.floor(this.core.clock.now() / 1000) - this.pauseStartSec;
-        });
+        this.state = 'recording';
+        if (!deaf) this.togglePause();
         return 'ok';
       case 'mute':
-      case 'unmute':
+      case 'unmute': {
         // Muted audio is written as silence (and still counts in the duration, fact 37).
-        // Deliberate difference: repeated mute/unmute are idempotent here; older Asterisk
-        // code toggles on the second unmute (res_stasis_recording.c never clears `muted`).
-        this.core.media.change(() => {
-          this.muted = op === 'mute';
-        });
+        const want = op === 'mute';
+        if (this.ariMuted === want) return 'ok';
+        this.ariMuted = want;
+        if (!deaf) this.core.media.change(() => (this.muted = !this.muted));
         return 'ok';
+      }
     }
+  }
+
+  /** A pause control frame reached __ast_play_and_record: paused ↔ recording; paused whole seconds are not counted. */
+  private togglePause(): void {
+    this.core.media.change(() => {
+      const now = Math.floor(this.core.clock.now() / 1000);
+      if (this.paused) this.pausedSecs += now - this.pauseStartSec;
+      else this.pauseStartSec = now;
+      this.paused = !this.paused;
+    });
   }
 
   /** Ends now: captures what was heard up to this moment, then finishes (also inside a larger change). */
   private end(ending: Ending): void {
-    if (this.finished) return;
-    if (!this.capturing) {
-      // Still beeping: Asterisk starts writing only after the beep; stop now with nothing written.
-      this.ending ??= ending;
-      if (this.beepTimer !== undefined) {
-        this.core.cancel(this.beepTimer);
-        this.beepTimer = undefined;
-        this.endBeep();
-        this.finish(ending);
-      }
-      return;
-    }
+    if (this.finished || !this.capturing) return;
     this.flush();
     this.finish(this.ending ?? ending);
   }
@@ -394,6 +407,7 @@ export class LiveRecording implements Command, AudioListener {
 
   /** The channel hung up while this waited: it still starts, hears nothing and ends at once. */
   hangupWhileQueued(): void {
+    this.begun = true;
     this.state = 'recording';
     this.publish('RecordingStarted', this.toJson());
     this.openFile();

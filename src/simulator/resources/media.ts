@@ -38,7 +38,10 @@ function findLive(core: Core, name: string): LiveRecording {
 }
 
 function operateLive(core: Core, name: string, op: RecordingOperation): Reply {
-  if (findLive(core, name).operate(op) === 'not-recording') throw conflict('Recording not in session');
+  const result = findLive(core, name).operate(op);
+  if (result === 'not-recording') throw conflict('Recording not in session');
+  // A cancel during the beep (fact 100).
+  if (result === 'failed') throw internalError('Recording operation failed');
   return noContent();
 }
 
