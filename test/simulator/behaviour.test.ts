@@ -1,13 +1,14 @@
 /**
  * Behaviour of the simulator beyond the recorded facts: audio flow ("the caller hears
  * music"), Stasis() for an app nobody registered, app takeover, create + dial, the
- * originate caller id, and the fault hooks. Runs without ../shared.
+ * originate caller id, the fault hooks, and what the Asterisk source implies for controls
+ * beyond the recorded facts. Runs without ../shared.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeWav, frameEnergy } from '../../src/simulator/media/audio.js';
-import { TestAri, subject } from './helpers.js';
+import { TestAri, eventTime, subject } from './helpers.js';
 import type { EventLog } from './helpers.js';
 
 /** Mean energy of a stored wav recording, and its length in seconds. */
@@ -141,6 +142,59 @@ describe('simulator behaviour', () => {
       expect(readFileSync(join(ari.sim.recordingsDir, 'fmt.ulaw')).length).toBe((i + 1) * 8000);
     }
     expect(await ari.req('GET', '/recordings/stored/fmt')).toMatchObject({ body: { name: 'fmt', format: 'ulaw' } });
+    await ari.req('DELETE', `/channels/${drv}`);
+  });
+
+  // Not in a transcript: what res_stasis_recording.c and res_stasis_playback.c imply beyond facts 18 and 98-106.
+  it('recording operations per the Asterisk source: a second queued stop is 409; a beep cancel deletes an old file; a hangup in the beep stores nothing', async () => {
+    const { drv, tgt } = await ari.call(events, 'src');
+    await ari.req('POST', `/channels/${tgt}/play?media=sound:beep&playbackId=src-first`);
+    await ari.req('POST', `/channels/${tgt}/record?name=src-q&format=wav&ifExists=overwrite`);
+    expect((await ari.req('POST', '/recordings/live/src-q/stop')).status).toBe(204);
+    expect(await ari.req('POST', '/recordings/live/src-q/stop')).toMatchObject({ status: 409, body: { message: 'Recording not in session' } });
+    await ari.advance(500);
+    // Started at last, it is "recording" again and a stop works (record_file sets the state).
+    expect((await ari.req('GET', '/recordings/live/src-q')).body).toMatchObject({ state: 'recording' });
+    let from = events.mark();
+    await ari.req('POST', '/recordings/live/src-q/stop');
+    await events.wait('RecordingFinished', 'target', 'src-q', from);
+
+    // src-q.wav exists now: a cancel in the beep deletes it (ast_filedelete succeeds, 204), the frame is still lost.
+    from = events.mark();
+    await ari.req('POST', `/channels/${drv}/play?media=sound:tt-monkeys&playbackId=src-m`);
+    await ari.req('POST', `/channels/${tgt}/record?name=src-q&format=wav&beep=true&ifExists=overwrite`);
+    await ari.advance(100);
+    expect((await ari.req('DELETE', '/recordings/live/src-q')).status).toBe(204);
+    expect((await ari.req('GET', '/recordings/live/src-q')).body).toMatchObject({ state: 'canceled' });
+    await ari.advance(1500);
+    expect(events.since(from, 'RecordingFinished')).toEqual([]);
+    await ari.req('DELETE', `/playbacks/src-m`);
+    await ari.advance(4500);
+    expect((await events.wait('RecordingFinished', 'target', 'src-q', from))['recording']).toMatchObject({ duration: 1 });
+    expect((await ari.req('GET', '/recordings/stored/src-q')).status).toBe(200);
+
+    from = events.mark();
+    await ari.req('POST', `/channels/${tgt}/record?name=src-hangup&format=wav&beep=true&ifExists=overwrite`);
+    await ari.advance(100);
+    await ari.req('DELETE', `/channels/${drv}`);
+    await events.wait('RecordingFinished', 'target', 'src-hangup', from);
+    expect((await ari.req('GET', '/recordings/stored/src-hangup')).status).toBe(404);
+  });
+
+  it('after a sound: item, a pause in a number: item is 204 and cuts the file playing; the say goes on', async () => {
+    const { drv, tgt } = await ari.call(events, 'say');
+    const from = events.mark();
+    await ari.req('POST', `/channels/${tgt}/play?media=sound:beep,number:42&playbackId=say-1`);
+    await ari.advance(426 + 300);
+    expect((await ari.req('POST', '/playbacks/say-1/control?operation=pause')).status).toBe(204);
+    expect((await ari.req('GET', '/playbacks/say-1')).body).toMatchObject({ media_uri: 'number:42', state: 'paused' });
+    // Paused as ARI sees it: only unpause (or stop) is accepted.
+    expect((await ari.req('POST', '/playbacks/say-1/control?operation=forward')).status).toBe(409);
+    await ari.advance(1000);
+    const finished = await events.wait('PlaybackFinished', 'target', 'say-1', from);
+    // digits/40 was cut 300 ms in, digits/2 (0.75 s) played whole.
+    const started = events.since(from, 'PlaybackStarted', 'target').at(-1);
+    expect(started === undefined ? NaN : eventTime(finished) - eventTime(started)).toBe(300 + 747);
     await ari.req('DELETE', `/channels/${drv}`);
   });
 

@@ -206,12 +206,15 @@ export class TestAri {
     this.dirs = dirs;
   }
 
-  /** Starts a simulator on a manual clock (`recordingsDir` overrides the fresh one made for it). */
-  static async start(options: { recordingsDir?: string } = {}): Promise<TestAri> {
+  /**
+   * Starts a simulator on a manual clock (`recordingsDir` overrides the fresh one made for it;
+   * `clockStart`, epoch ms, the clock's start, e.g. a transcript's own wall-clock time).
+   */
+  static async start(options: { recordingsDir?: string; clockStart?: number } = {}): Promise<TestAri> {
     const soundsDir = makeSoundsDir();
     const mohDir = makeMohDir();
     const recordingsDir = options.recordingsDir ?? mkdtempSync(join(tmpdir(), 'ari-sim-rec-'));
-    const clock = new ManualClock();
+    const clock = new ManualClock(options.clockStart);
     const sim = await startSimulator({ clock, soundsDir, mohDir, recordingsDir, dialplan: fixtureDialplan });
     return new TestAri(sim, clock, soundsDir, [soundsDir, mohDir, recordingsDir]);
   }

@@ -10,6 +10,8 @@ import { loadMediaFile } from '../../src/simulator/media/formats.js';
 import { characterFiles, digitFiles, numberFiles } from '../../src/simulator/media/resolve.js';
 import { findSoundFile, getSound, listSounds } from '../../src/simulator/media/sounds.js';
 import { Router } from '../../src/simulator/http/routing.js';
+import { planPlaybackOperation } from '../../src/simulator/playbacks/operations.js';
+import { planOperation } from '../../src/simulator/recordings/operations.js';
 import { listOperations } from '../../src/simulator/api-docs/index.js';
 import { repoRoot } from './helpers.js';
 
@@ -142,5 +144,35 @@ describe('router', () => {
     expect(router.match('GET', '/recordings/stored/a%2Fb')).toMatchObject({ kind: 'found', pathParams: { recordingName: 'a/b' } });
     expect(router.match('GET', '/recordings/stored/a/b')).toEqual({ kind: 'not-found' });
     expect(router.match('PATCH', '/channels')).toMatchObject({ kind: 'method-not-allowed' });
+  });
+});
+
+describe('operation tables (res_stasis_recording.c, res_stasis_playback.c)', () => {
+  it('recordings: a queued stop only changes the state; done and canceled refuse everything; mute frames only on a change', () => {
+    expect(planOperation('queued', false, 'stop')).toEqual({ result: 'ok', state: 'canceled', muted: false });
+    expect(planOperation('canceled', false, 'stop')).toMatchObject({ result: 'not-recording' });
+    expect(planOperation('done', false, 'cancel')).toMatchObject({ result: 'not-recording' });
+    expect(planOperation('queued', false, 'pause')).toMatchObject({ result: 'not-recording' });
+    expect(planOperation('recording', false, 'cancel')).toEqual({ result: 'ok', state: 'canceled', muted: false, frame: 'cancel', deleteFile: true });
+    expect(planOperation('paused', false, 'stop')).toMatchObject({ state: 'done', frame: 'stop' });
+    expect(planOperation('recording', false, 'unpause')).toEqual({ result: 'ok', state: 'recording', muted: false });
+    expect(planOperation('paused', false, 'unpause')).toMatchObject({ state: 'recording', frame: 'suspend' });
+    expect(planOperation('recording', false, 'mute')).toMatchObject({ muted: true, frame: 'mute' });
+    expect(planOperation('recording', true, 'mute')).not.toHaveProperty('frame');
+    expect(planOperation('recording', true, 'unmute')).toMatchObject({ muted: false, frame: 'mute' });
+  });
+
+  it('playbacks: every frame needs the sticky controllable flag; a stopped playback takes stops as no-ops', () => {
+    expect(planPlaybackOperation('playing', false, 'stop')).toMatchObject({ result: 'failed' });
+    expect(planPlaybackOperation('playing', false, 'pause')).toMatchObject({ result: 'failed' });
+    expect(planPlaybackOperation('playing', false, 'unpause')).toMatchObject({ result: 'ok' });
+    expect(planPlaybackOperation('playing', true, 'stop')).toEqual({ result: 'ok', state: 'stopped', frame: 'stop' });
+    expect(planPlaybackOperation('paused', true, 'unpause')).toEqual({ result: 'ok', state: 'playing', frame: 'suspend', started: true });
+    expect(planPlaybackOperation('paused', true, 'forward')).toMatchObject({ result: 'not-playing' });
+    expect(planPlaybackOperation('stopped', true, 'stop')).toEqual({ result: 'ok', state: 'stopped' });
+    expect(planPlaybackOperation('stopped', true, 'pause')).toMatchObject({ result: 'not-playing' });
+    expect(planPlaybackOperation('queued', false, 'stop')).toEqual({ result: 'ok', state: 'canceled' });
+    expect(planPlaybackOperation('queued', false, 'restart')).toMatchObject({ result: 'ok' });
+    expect(planPlaybackOperation('queued', false, 'pause')).toMatchObject({ result: 'not-playing' });
   });
 });

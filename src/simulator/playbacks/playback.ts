@@ -14,6 +14,8 @@ import { PER_MS } from '../media/audio.js';
 import { PcmEmitter, sampleAt } from '../media/graph.js';
 import type { AudioSource } from '../media/graph.js';
 import { resolveMedia } from '../media/resolve.js';
+import { planPlaybackOperation } from './operations.js';
+import type { AriPlaybackState, PlaybackFrame, PlaybackOperation } from './operations.js';
 
 /** Where a playback plays. */
 export type PlaybackTarget = { kind: 'channel'; channel: Channel } | { kind: 'bridge'; bridge: Bridge };
@@ -39,15 +41,16 @@ export class Playback implements Command {
   readonly kind = 'play';
   state: PlaybackState = 'queued';
   private index = 0;
+  /** res_stasis_playback's flag: set by the first `sound:`, `recording:` or `tone:` item, never cleared (facts 104-106). */
   private controllable = false;
-  /** A `sound:` or `recording:` item has started: from then on Asterisk accepts a stop (facts 105, 106). */
-  private everControllable = false;
+  /** The current item is a sound file or recording, which a control frame pauses, seeks or stops. */
+  private streamItem = false;
   /**
-   * A stop was accepted while a say item played: it cut one file, ARI shows the
-   * playback "done" while the item goes on, and later stops in the same item
-   * change nothing (fact 106). The next item plays as usual.
+   * The state ARI shows while a say item (number:, digits:, characters:) plays after
+   * a sound: item: an accepted stop or pause changes it, but only cuts the file now
+   * playing, and the item goes on (fact 106). Undefined: the same as `state`.
    */
-  private stopRequested = false;
+  private sayState: 'paused' | 'stopped' | undefined;
   /** Where each file of the current item ends, in ms from the item's start. */
   private fileEndsMs: number[] = [];
   private samples = new Int16Array(0);
@@ -78,13 +81,23 @@ export class Playback implements Command {
   }
 
   /** The JSON for GET and for events (`state` overridden for PlaybackContinuing). */
-  toJson(state: string = this.state === 'canceled' || this.stopRequested ? 'done' : this.state): PlaybackJson {
+  toJson(state: string = this.shownState()): PlaybackJson {
     const json: PlaybackJson = { id: this.id, media_uri: this.media[this.index] ?? '', target_uri: this.targetUri, language: this.language, state };
     const next = this.media[this.index + 1];
     if (next !== undefined) {
       return { id: json.id, media_uri: json.media_uri, next_media_uri: next, target_uri: json.target_uri, language: json.language, state };
     }
     return json;
+  }
+
+  private shownState(): string {
+    const state = this.ariState();
+    return state === 'stopped' || state === 'canceled' ? 'done' : state;
+  }
+
+  private ariState(): AriPlaybackState {
+    if (this.sayState !== undefined) return this.sayState;
+    return this.state === 'failed' ? 'done' : this.state;
   }
 
   private route(): Route {
@@ -141,7 +154,7 @@ export class Playback implements Command {
 
   private startItem(): void {
     this.state = 'playing';
-    this.stopRequested = false;
+    this.sayState = undefined;
     this.publish('PlaybackStarted');
     if (this.target.kind === 'channel') {
       // Streaming a file stops a channel's generator (music on hold, silence) for good.
@@ -155,6 +168,9 @@ export class Playback implements Command {
     }
     const uri = this.media[this.index] ?? '';
     const res = resolveMedia(this.core.paths, uri, this.language);
+    // play_on_channel sets the flag before it tries the file, so a missing sound: counts too;
+    // a recording: only once it is found.
+    if (/^(sound|tone):/.test(uri) || (uri.startsWith('recording:') && res.kind !== 'silent')) this.controllable = true;
     if (res.kind === 'silent') {
       // Asterisk logs an error and goes on with the next item without an event; after the
       // last one the playback is dropped without a final event (fact 21).
@@ -174,8 +190,7 @@ export class Playback implements Command {
       this.itemEnded('failed');
       return;
     }
-    this.controllable = res.controllable;
-    if (res.controllable) this.everControllable = true;
+    this.streamItem = res.controllable;
     let end = 0;
     this.fileEndsMs = res.files.map((f) => (end += f.durationMs));
     const total = res.files.reduce((n, f) => n + f.samples.length, 0);
@@ -245,27 +260,30 @@ export class Playback implements Command {
 
   /** `DELETE /playbacks/{id}`. */
   stop(): ControlResult {
-    switch (this.state) {
-      case 'queued':
-        this.state = 'canceled';
-        return 'ok';
-      case 'playing':
-      case 'paused':
-        // number:, digits: and characters: cannot be stopped until a sound: item has started (fact 104, 105).
-        if (!this.everControllable) return 'failed';
-        if (this.controllable) {
-          this.finish('done');
-          return 'ok';
-        }
-        // In a say item after a sound: item, a stop cuts the file now playing and the list goes on (fact 106).
-        if (!this.stopRequested) {
-          this.stopRequested = true;
-          this.cutCurrentFile();
-        }
-        return 'ok';
-      default:
-        return 'ok';
+    return this.operate('stop');
+  }
+
+  /** `POST /playbacks/{id}/control`: pause, unpause, restart, reverse, forward. */
+  control(operation: Exclude<PlaybackOperation, 'stop'>): ControlResult {
+    return this.operate(operation);
+  }
+
+  /** Answers as res_stasis_playback does (operations.ts), then hands the control frame to the current item. */
+  private operate(op: PlaybackOperation): ControlResult {
+    const plan = planPlaybackOperation(this.ariState(), this.controllable, op);
+    if (plan.result !== 'ok') return plan.result;
+    if (plan.state === 'canceled') this.state = 'canceled';
+    if (plan.frame === undefined) return 'ok';
+    if (this.streamItem) {
+      this.streamFrame(plan.frame);
+      return 'ok';
     }
+    // A say item: the frame ends the file now playing and the say goes on (fact 106).
+    // Deliberate difference, unrecorded: only the stop was seen; pause and seek frames are taken to do the same.
+    this.sayState = plan.state === 'stopped' || plan.state === 'paused' ? plan.state : undefined;
+    if (plan.started === true) this.publish('PlaybackStarted');
+    this.cutCurrentFile();
+    return 'ok';
   }
 
   /** Skips to the end of the file now playing inside the current item (the next file, or the next item). */
@@ -278,31 +296,28 @@ export class Playback implements Command {
       return;
     }
     this.positionMs = end;
-    if (this.state === 'playing') this.play();
+    this.play();
   }
 
-  /** `POST /playbacks/{id}/control`: pause, unpause, restart, reverse, forward. */
-  control(operation: 'pause' | 'unpause' | 'restart' | 'reverse' | 'forward'): ControlResult {
-    if (this.state === 'queued' && operation === 'restart') return 'ok';
-    if (this.state === 'paused') {
-      if (operation === 'pause') return 'ok';
-      if (operation !== 'unpause') return 'not-playing';
-      if (!this.controllable) return 'failed';
-      this.state = 'playing';
-      this.publish('PlaybackStarted');
-      this.play();
-      return 'ok';
+  /** A control frame on a sound file or recording (ast_control_streamfile). */
+  private streamFrame(frame: PlaybackFrame): void {
+    if (frame === 'stop') {
+      // Stopping ends the whole list at once (facts 24, 70, 105).
+      this.finish('done');
+      return;
     }
-    if (this.state !== 'playing') return 'not-playing';
-    if (operation === 'unpause') return 'ok';
-    if (!this.controllable) return 'failed';
     const position = this.currentPosition();
     this.stopAudio();
-    switch (operation) {
-      case 'pause':
+    switch (frame) {
+      case 'suspend':
+        if (this.state === 'paused') {
+          this.state = 'playing';
+          this.publish('PlaybackStarted');
+          break;
+        }
         this.positionMs = position;
         this.state = 'paused';
-        return 'ok';
+        return;
       case 'restart':
         this.positionMs = 0;
         break;
@@ -315,6 +330,5 @@ export class Playback implements Command {
         break;
     }
     this.play();
-    return 'ok';
   }
 }

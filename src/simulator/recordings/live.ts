@@ -5,8 +5,8 @@
  *   Local channel there are no frames, and after 2 x 2 s without any it ends by itself;
  * - paused frames are analysed but not written; muted ones are written as silence;
  * - `maxDurationSeconds` is checked in whole wall-clock seconds, as Asterisk's time();
- * - with `beep=true`, RecordingStarted goes out before the beep, and the beep is deaf
- *   to controls (facts 98-103, `operate`);
+ * - with `beep=true`, RecordingStarted goes out before the beep, and the file is opened
+ *   only after it; the beep is deaf to control frames and DTMF (facts 98-103, `operate`);
  * - `maxSilenceSeconds` runs Asterisk's silence detector (mean |sample| < 256 per 20 ms
  *   frame) and trims the trailing silence, with Asterisk's integer arithmetic for
  *   `duration`, `talking_duration` and `silence_duration`.
@@ -25,6 +25,8 @@ import { PcmEmitter, bridgeMix, heardBy, sampleAt } from '../media/graph.js';
 import type { AudioListener, AudioSource } from '../media/graph.js';
 import { findSoundFile } from '../media/sounds.js';
 import { decodeRecording, encodeRecording } from './files.js';
+import { FRAME_SUBCLASS, planOperation } from './operations.js';
+import type { RecordingFrame } from './operations.js';
 
 /** Where a recording listens. */
 export type RecordingTarget = { kind: 'channel'; channel: Channel } | { kind: 'bridge'; bridge: Bridge };
@@ -76,7 +78,7 @@ export class LiveRecording implements Command, AudioListener {
   state: RecordingState = 'queued';
   /**
    * Paused and muted inside Asterisk (__ast_play_and_record): each control
-   * frame toggles one (fact 101 shows it for mute; pause is assumed alike).
+   * frame toggles one (`paused = !paused`, `muted = !muted`; fact 101 shows it for mute).
    */
   private paused = false;
   private muted = false;
@@ -101,8 +103,8 @@ export class LiveRecording implements Command, AudioListener {
   private totalsilence = 0;
   private pausedsilence = 0;
   private ending: Ending | undefined;
-  /** It reached the front of the channel's queue (start or hangupWhileQueued). */
-  private begun = false;
+  /** The file exists (__ast_play_and_record opens it after the beep). */
+  private opened = false;
   private finished = false;
   private timer: unknown;
   private beepTimer: unknown;
@@ -152,7 +154,6 @@ export class LiveRecording implements Command, AudioListener {
 
   /** Runs when the recording reaches the front of the queue. */
   start(done: () => void): void {
-    this.begun = true;
     this.done = done;
     if (this.target.kind === 'channel' && this.target.channel.bridge !== undefined) {
       this.state = 'failed';
@@ -164,7 +165,6 @@ export class LiveRecording implements Command, AudioListener {
     if (this.target.kind === 'channel' && this.target.channel.state !== 'Up') answerChannel(this.core, this.target.channel);
     this.state = 'recording';
     this.publish('RecordingStarted', this.toJson());
-    this.openFile();
     if (!this.options.beep) {
       this.beginCapture();
       return;
@@ -187,8 +187,7 @@ export class LiveRecording implements Command, AudioListener {
     this.beepTimer = this.core.after(Math.round(beep.durationMs), () => {
       this.beepTimer = undefined;
       this.endBeep();
-      if (this.ending !== undefined) this.finish(this.ending);
-      else this.beginCapture();
+      this.beginCapture();
     });
   }
 
@@ -202,11 +201,13 @@ export class LiveRecording implements Command, AudioListener {
   }
 
   private openFile(): void {
+    this.opened = true;
     mkdirSync(dirname(this.path), { recursive: true });
     if (this.options.ifExists !== 'append' || !existsSync(this.path)) writeFileSync(this.path, encodeRecording(this.options.format, new Int16Array(0)));
   }
 
   private beginCapture(): void {
+    this.openFile();
     const now = this.core.clock.now();
     this.capturing = true;
     this.startSec = Math.floor(now / 1000);
@@ -221,7 +222,10 @@ export class LiveRecording implements Command, AudioListener {
     return this.target.kind === 'channel' ? heardBy(this.target.channel) : bridgeMix(this.target.bridge, undefined);
   }
 
-  /** The time at which Asterisk's whole-second `maxtime` check fires. */
+  /**
+   * The time at which Asterisk's whole-second `maxtime` check fires. Deliberate difference:
+   * Asterisk notices on the next 20 ms frame, 17-21 ms later in the transcripts.
+   */
   private maxEndMs(): number {
     return (this.startSec + this.pausedSecs + this.options.maxDurationSeconds + 1) * 1000;
   }
@@ -326,56 +330,50 @@ export class LiveRecording implements Command, AudioListener {
 
   /**
    * `POST /recordings/live/{name}/stop`, `DELETE /recordings/live/{name}`, pause, mute...
-   * While the beep plays, Asterisk is deaf (facts 98-101): the state changes as
-   * ARI sees it, but the control frame is lost ("Unexpected control subclass"):
-   * a stop is ignored (GET says "done", the recording runs on, a second stop is
-   * 409), a cancel fails (500, "canceled", the file is kept), a pause or mute is
-   * lost, and since each frame toggles, a lost one inverts the later ones.
+   * The answer and the state come from res_stasis_recording (operations.ts); the
+   * recording loop gets a control frame, which the beep loses (`receive`). So a stop
+   * in the beep is 204 and ignored, with GET "done" and a second stop 409; a cancel in
+   * the beep is 500 (no file to delete yet) and the file is kept (facts 98-101).
    */
   operate(op: RecordingOperation): 'ok' | 'not-recording' | 'failed' {
-    if (!this.begun) {
-      if (op === 'stop' || op === 'cancel') {
-        // Disregarded: the recording still runs when its turn comes (fact 18).
-        this.state = 'canceled';
-        return 'ok';
-      }
-      return 'not-recording';
+    const plan = planOperation(this.state, this.ariMuted, op);
+    if (plan.result === 'not-recording') return plan.result;
+    this.state = plan.state;
+    this.ariMuted = plan.muted;
+    // recording_cancel deletes the file itself, before the loop sees the frame; a failed delete is the 500.
+    const deleted = plan.deleteFile === true ? this.deleteFile() : true;
+    if (plan.frame !== undefined) this.receive(plan.frame);
+    return deleted ? 'ok' : 'failed';
+  }
+
+  /**
+   * A control frame reaches __ast_play_and_record. During the beep it is read by
+   * ast_stream_and_wait, which drops it; afterwards stop and cancel end the recording,
+   * and suspend and mute toggle (so one lost frame inverts every later one, fact 101).
+   */
+  private receive(frame: RecordingFrame): void {
+    if (!this.capturing) {
+      this.core.log(`recording ${this.options.name}: control ${FRAME_SUBCLASS[frame]} lost in the beep (Asterisk: "Unexpected control subclass")`);
+      return;
     }
-    if (this.state !== 'recording' && this.state !== 'paused') return 'not-recording';
-    const deaf = this.beepTimer !== undefined;
-    switch (op) {
+    switch (frame) {
       case 'stop':
-        this.state = 'done';
-        if (!deaf) this.end({ res: 0 });
-        return 'ok';
+        this.end({ res: 0 });
+        return;
       case 'cancel':
-        this.state = 'canceled';
-        if (deaf) return 'failed';
         this.end({ res: 0, cancel: true });
-        return 'ok';
-      case 'pause':
-        if (this.state === 'paused') return 'ok';
-        this.state = 'paused';
-        if (!deaf) this.togglePause();
-        return 'ok';
-      case 'unpause':
-        if (this.state === 'recording') return 'ok';
-        this.state = 'recording';
-        if (!deaf) this.togglePause();
-        return 'ok';
+        return;
+      case 'suspend':
+        this.togglePause();
+        return;
       case 'mute':
-      case 'unmute': {
         // Muted audio is written as silence (and still counts in the duration, fact 37).
-        const want = op === 'mute';
-        if (this.ariMuted === want) return 'ok';
-        this.ariMuted = want;
-        if (!deaf) this.core.media.change(() => (this.muted = !this.muted));
-        return 'ok';
-      }
+        this.core.media.change(() => (this.muted = !this.muted));
+        return;
     }
   }
 
-  /** A pause control frame reached __ast_play_and_record: paused ↔ recording; paused whole seconds are not counted. */
+  /** A pause control frame reached __ast_play_and_record: paused <-> recording; paused whole seconds are not counted. */
   private togglePause(): void {
     this.core.media.change(() => {
       const now = Math.floor(this.core.clock.now() / 1000);
@@ -407,7 +405,6 @@ export class LiveRecording implements Command, AudioListener {
 
   /** The channel hung up while this waited: it still starts, hears nothing and ends at once. */
   hangupWhileQueued(): void {
-    this.begun = true;
     this.state = 'recording';
     this.publish('RecordingStarted', this.toJson());
     this.openFile();
@@ -442,11 +439,9 @@ export class LiveRecording implements Command, AudioListener {
     let samples = this.written;
     // Ended with silence: all but the first 200 ms of the trailing silence is cut off.
     if (ending.res > 0 && this.dspsilence > 200) samples = Math.max(0, samples - (this.dspsilence - 200) * PER_MS);
-    if (ending.cancel === true) {
-      this.deleteFile();
-    } else {
-      this.saveFile(samples);
-    }
+    // Hung up in the beep: __ast_play_and_record gave up before it opened the file.
+    if (ending.cancel === true) this.deleteFile();
+    else if (this.opened) this.saveFile(samples);
     this.state = 'done';
     const json: LiveRecordingJson = { ...this.toJson(), duration };
     if (opts.maxSilenceSeconds > 0) {
@@ -457,11 +452,13 @@ export class LiveRecording implements Command, AudioListener {
     this.release();
   }
 
-  private deleteFile(): void {
+  /** ast_filedelete: false when there was no file to delete. */
+  private deleteFile(): boolean {
     try {
       unlinkSync(this.path);
+      return true;
     } catch {
-      // already gone
+      return false;
     }
   }
 
