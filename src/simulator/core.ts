@@ -9,6 +9,7 @@ import type { Bridge } from './bridges/bridge.js';
 import type { Channel } from './channels/channel.js';
 import type { Dialplan } from './dialplan/dialplan.js';
 import { Applications } from './events/apps.js';
+import { TrafficStats } from './stats.js';
 import type { Route } from './events/apps.js';
 import { MediaEngine } from './media/graph.js';
 import type { Playback } from './playbacks/playback.js';
@@ -29,6 +30,8 @@ export interface CorePaths {
 /** The simulated Asterisk. */
 export class Core {
   readonly apps: Applications;
+  /** Traffic counters (benchmarks). */
+  readonly stats = new TrafficStats();
   readonly media = new MediaEngine();
   readonly channels = new Map<string, Channel>();
   readonly bridges = new Map<string, Bridge>();
@@ -49,7 +52,7 @@ export class Core {
     readonly log: (line: string) => void,
   ) {
     this.startedAt = clock.now();
-    this.apps = new Applications(clock, ASTERISK_ID, log);
+    this.apps = new Applications(clock, ASTERISK_ID, log, (app) => this.stats.event(app));
   }
 
   /** Now, as Asterisk formats times. */

@@ -41,6 +41,8 @@ export interface SimulatorOptions {
   /** Default asterisk / asterisk. */
   username?: string;
   password?: string;
+  /** More ARI users (ari.conf may list several; a benchmark tells its driver from the app under test by user). */
+  moreUsers?: readonly { username: string; password: string }[];
   /** Default /usr/share/asterisk/sounds. */
   soundsDir?: string;
   /** Default /usr/share/asterisk/moh (class "default"). */
@@ -91,15 +93,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const recordingsDir = options.recordingsDir ?? mkdtempSync(join(tmpdir(), 'ari-sim-recording-'));
   const dialplan = Dialplan.load(options.dialplan ?? defaultDialplan(), warn);
   const core = new Core(options.clock ?? new RealClock(), { soundsDir, mohDir, recordingsDir }, dialplan, log);
-  const creds = { username: options.username ?? 'asterisk', password: options.password ?? 'asterisk' };
+  const users = [{ username: options.username ?? 'asterisk', password: options.password ?? 'asterisk' }, ...(options.moreUsers ?? [])];
   const operations = listOperations();
   const missing = operations.filter((op) => op.upgrade === undefined && HANDLERS[`${op.resource}.${op.nickname}`] === undefined);
   if (missing.length > 0) log(`operations without a handler (501): ${missing.map((o) => `${o.resource}.${o.nickname}`).join(', ')}`);
 
   let sockets = new Set<EventSocket>();
   const faults = new Faults(() => sockets, core.apps);
-  const server: Server = createAriServer({ core, creds, router: new Router(operations), handlers: HANDLERS, faults, log });
-  sockets = attachEventWebSocket(server, { core, creds, delayMs: () => faults.delay, log });
+  const server: Server = createAriServer({ core, users, router: new Router(operations), handlers: HANDLERS, faults, log });
+  sockets = attachEventWebSocket(server, { core, users, delayMs: () => faults.delay, log });
 
   await new Promise<void>((resolveListen, rejectListen) => {
     server.once('error', rejectListen);

@@ -1,7 +1,7 @@
 /**
  * Runs the ARI simulator from the command line, for manual use and demos:
  *   npx tsx src/simulator/main.ts --port 8088 [--sounds DIR] [--moh DIR] [--recordings DIR]
- *     [--dialplan FILE] [--user NAME] [--password PASS] [--verbose]
+ *     [--dialplan FILE] [--user NAME] [--password PASS] [--more-user NAME:PASS ...] [--verbose]
  */
 import { parseArgs } from 'node:util';
 import { startSimulator } from './index.js';
@@ -17,6 +17,7 @@ const { values } = parseArgs({
     dialplan: { type: 'string' },
     user: { type: 'string' },
     password: { type: 'string' },
+    'more-user': { type: 'string', multiple: true },
     verbose: { type: 'boolean', default: false },
   },
 });
@@ -28,6 +29,12 @@ if (values.recordings !== undefined) options.recordingsDir = values.recordings;
 if (values.dialplan !== undefined) options.dialplan = values.dialplan;
 if (values.user !== undefined) options.username = values.user;
 if (values.password !== undefined) options.password = values.password;
+if (values['more-user'] !== undefined) {
+  options.moreUsers = values['more-user'].map((pair) => {
+    const colon = pair.indexOf(':');
+    return { username: pair.slice(0, colon), password: pair.slice(colon + 1) };
+  });
+}
 if (values.verbose) options.log = (line) => console.log(line);
 
 const sim = await startSimulator(options);

@@ -80,6 +80,8 @@ export class Applications {
     private readonly clock: Clock,
     private readonly asteriskId: string,
     private readonly log: (line: string) => void,
+    /** Counts each event sent, by app (traffic stats). */
+    private readonly sent: (app: string) => void = () => undefined,
   ) {}
 
   /** An app by name, registered or not yet cleaned up. */
@@ -201,6 +203,7 @@ export class Applications {
       if (!this.routes(app, route)) continue;
       if (!app.active || app.socket === undefined) continue;
       this.log(`event ${type} -> ${app.name}`);
+      this.sent(app.name);
       app.socket.send(JSON.stringify({ ...base, asterisk_id: this.asteriskId, application: app.name }));
     }
   }

@@ -22,7 +22,7 @@ function reject(socket: Duplex, status: number, reason: string, message: string)
 /** Serves the event WebSocket on `server`; returns the live sockets. */
 export function attachEventWebSocket(
   server: Server,
-  deps: { core: Core; creds: Credentials; delayMs: () => number; log: (line: string) => void },
+  deps: { core: Core; users: readonly Credentials[]; delayMs: () => number; log: (line: string) => void },
 ): Set<EventSocket> {
   const sockets = new Set<EventSocket>();
   const wss = new WebSocketServer({ noServer: true });
@@ -32,7 +32,7 @@ export function attachEventWebSocket(
       reject(socket, 404, 'Not Found', 'Resource not found');
       return;
     }
-    if (!authorized(req, url, deps.creds)) {
+    if (!authorized(req, url, deps.users)) {
       reject(socket, 401, 'Unauthorized', 'Authentication required');
       return;
     }

@@ -4,24 +4,30 @@
  */
 import type { IncomingMessage } from 'node:http';
 
-/** The one ARI user (ari.conf). */
+/** An ARI user (ari.conf). */
 export interface Credentials {
   username: string;
   password: string;
 }
 
-/** Whether the request carries the right credentials. */
-export function authorized(req: IncomingMessage, url: URL, creds: Credentials): boolean {
+/** The ARI user the request authenticates as, or undefined (one of `users`, as ari.conf may list several). */
+export function authorizedUser(req: IncomingMessage, url: URL, users: readonly Credentials[]): string | undefined {
+  const matches = (pair: string) => {
+    const colon = pair.indexOf(':');
+    if (colon === -1) return undefined;
+    const user = users.find((u) => u.username === pair.slice(0, colon) && u.password === pair.slice(colon + 1));
+    return user?.username;
+  };
   const header = req.headers.authorization;
   if (header !== undefined && /^basic /i.test(header)) {
-    const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon !== -1 && decoded.slice(0, colon) === creds.username && decoded.slice(colon + 1) === creds.password) return true;
+    const user = matches(Buffer.from(header.slice(6).trim(), 'base64').toString('utf8'));
+    if (user !== undefined) return user;
   }
   const key = url.searchParams.get('api_key');
-  if (key !== null) {
-    const colon = key.indexOf(':');
-    if (colon !== -1 && key.slice(0, colon) === creds.username && key.slice(colon + 1) === creds.password) return true;
-  }
-  return false;
+  return key === null ? undefined : matches(key);
+}
+
+/** Whether the request carries the credentials of one of `users`. */
+export function authorized(req: IncomingMessage, url: URL, users: readonly Credentials[]): boolean {
+  return authorizedUser(req, url, users) !== undefined;
 }

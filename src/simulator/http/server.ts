@@ -9,7 +9,7 @@ import { buildApiDocs } from '../api-docs/index.js';
 import type { Core } from '../core.js';
 import { AriError } from '../errors.js';
 import type { Faults } from '../faults.js';
-import { authorized } from './auth.js';
+import { authorizedUser } from './auth.js';
 import type { Credentials } from './auth.js';
 import { Params } from './params.js';
 import type { Router } from './routing.js';
@@ -18,7 +18,7 @@ import type { HandlerMap, Reply } from './types.js';
 /** What the HTTP server needs. */
 export interface ServerDeps {
   core: Core;
-  creds: Credentials;
+  users: readonly Credentials[];
   router: Router;
   handlers: HandlerMap;
   faults: Faults;
@@ -91,12 +91,18 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   const method = (req.method ?? 'GET').toUpperCase();
   const url = new URL(req.url ?? '/', 'http://localhost');
   const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
+  const user = authorizedUser(req, url, deps.users);
+  if (rawPath === '/simulator/stats' && user !== undefined) {
+    if (method === 'DELETE') deps.core.stats.reset();
+    send(res, 200, deps.core.stats.snapshot());
+    return;
+  }
   if (rawPath !== '/ari' && !rawPath.startsWith('/ari/')) {
     res.writeHead(404, { 'Content-Type': 'text/plain' });
     res.end('Not Found');
     return;
   }
-  if (!authorized(req, url, deps.creds)) {
+  if (user === undefined) {
     send(res, 401, { message: 'Authentication required' }, { 'WWW-Authenticate': 'Basic realm="Asterisk REST Interface"' });
     return;
   }
@@ -131,6 +137,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
       return;
     }
     deps.log(`http: ${method} ${req.url ?? ''} -> ${key}`);
+    deps.core.stats.request(user, key);
     const reply: Reply = await handler({ core: deps.core, params: new Params(queryMap(url), pathParams, body) });
     if (reply.raw !== undefined) {
       res.writeHead(reply.status, { 'Content-Type': reply.raw.contentType, 'Content-Length': String(reply.raw.data.length), 'Cache-Control': 'no-cache, no-store', Server: 'Asterisk/22.10.1' });
