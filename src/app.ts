@@ -100,6 +100,7 @@ export async function startApp(options: { config: Config; log: Logger; flows: re
       connectTimeoutMs: config.ari.connectTimeoutMs,
       connectRetries: config.ari.connectRetries,
       requestTimeoutMs: config.ari.requestTimeoutMs,
+      requestPath: config.ari.requestPath,
       log,
     });
     const events = new AppEvents((err, event) => log.error('event listener failed', { event, err: errorMessage(err) }));

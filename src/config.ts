@@ -83,6 +83,8 @@ export interface Config extends LocalConfig {
     readonly connectTimeoutMs: number;
     readonly connectRetries: number;
     readonly requestTimeoutMs: number;
+    /** `lean` (default): the hot operations on a keep-alive pool; `ari-client`: every request through ari-client. */
+    readonly requestPath: 'lean' | 'ari-client';
   };
 }
 
@@ -204,6 +206,7 @@ export function loadConfig(env: Env = process.env): Config {
       connectTimeoutMs: read.integer('ARI_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000),
       connectRetries: read.integer('ARI_CONNECT_RETRIES', 5, 0, 1000),
       requestTimeoutMs: read.integer('ARI_REQUEST_TIMEOUT_MS', 10_000, 100, 600_000),
+      requestPath: read.oneOf('ARI_REQUEST_PATH', ['lean', 'ari-client'] as const, 'lean'),
     },
   });
 }

@@ -8,6 +8,7 @@ import ari, { type RawClient, type RawOperation } from 'ari-client';
 import { AppError, AriError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ariErrorMessage, toAriError } from './error-map.js';
+import { LeanRequests, segment, type QueryValue } from './lean-requests.js';
 import type { AriPort, ConnectionEvent, HangupReason, OriginateOptions, PlayOptions, RecordOptions } from './port.js';
 import { EventRouter } from './router.js';
 import type {
@@ -40,6 +41,13 @@ export interface ConnectOptions {
   log: Logger;
   /** Wait before starting over once ari-client has given up reconnecting the WebSocket. */
   restartDelayMs?: number;
+  /**
+   * Which path the hot operations take (play, playback control, stop, DTMF,
+   * record and its controls, answer, hang-up, bridge membership, music on
+   * hold): `lean` (default), a keep-alive pool; `ari-client`, as every other
+   * operation. Both answer alike; the lean one costs a fraction of the CPU.
+   */
+  requestPath?: 'lean' | 'ari-client';
 }
 
 /** Rejects with `onTimeout()` when `promise` has not settled within `ms`. */
@@ -147,6 +155,22 @@ function recordParams(options: RecordOptions): Record<string, unknown> {
   return { ...options };
 }
 
+function playQuery(o: PlayOptions): Record<string, QueryValue> {
+  return { media: mediaParam(o.media), lang: o.lang, offsetms: o.offsetms, skipms: o.skipms };
+}
+
+function recordQuery(o: RecordOptions): Record<string, QueryValue> {
+  return {
+    name: o.name,
+    format: o.format,
+    maxDurationSeconds: o.maxDurationSeconds,
+    maxSilenceSeconds: o.maxSilenceSeconds,
+    ifExists: o.ifExists,
+    beep: o.beep,
+    terminateOn: o.terminateOn,
+  };
+}
+
 class AriClientAdapter implements AriConnection {
   readonly events: EventRouter;
   private readonly connectionListeners = new Set<(event: ConnectionEvent) => void>();
@@ -159,11 +183,16 @@ class AriClientAdapter implements AriConnection {
   private apps: string[] = [];
   /** Requests sent and not yet answered. */
   private inFlight = 0;
+  private readonly lean: LeanRequests | undefined;
 
   constructor(
     private readonly client: RawClient,
     private readonly options: ConnectOptions,
   ) {
+    this.lean =
+      options.requestPath === 'ari-client'
+        ? undefined
+        : new LeanRequests({ url: options.url, username: options.username, password: options.password, requestTimeoutMs: options.requestTimeoutMs });
     this.events = new EventRouter((err, event) =>
       options.log.error('event handler failed', { eventType: event.type, err: errorMessage(err), stack: err instanceof Error ? err.stack : undefined }),
     );
@@ -196,7 +225,7 @@ class AriClientAdapter implements AriConnection {
     return () => this.connectionListeners.delete(listener);
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.restartTimer);
     this.connectionListeners.clear();
@@ -205,7 +234,7 @@ class AriClientAdapter implements AriConnection {
     } catch {
       // already closed
     }
-    return Promise.resolve();
+    await this.lean?.close();
   }
 
   private emit(event: ConnectionEvent): void {
@@ -268,6 +297,28 @@ class AriClientAdapter implements AriConnection {
     }
   }
 
+  /**
+   * A hot operation: on the lean path when there is one, else through
+   * ari-client (`classic`). Both count as in flight for drain().
+   */
+  private async hot<T>(
+    operation: `${string}.${string}`,
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    query: Readonly<Record<string, QueryValue>>,
+    resourceId: string,
+    classic: () => Promise<T>,
+    idempotent = false,
+  ): Promise<T> {
+    if (this.lean === undefined) return classic();
+    this.inFlight++;
+    try {
+      return await this.lean.call<T>(operation, method, path, query, resourceId, { idempotent });
+    } finally {
+      this.inFlight--;
+    }
+  }
+
   async drain(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     // Two quiet looks in a row: a cleanup may send its request right after another settles.
@@ -288,24 +339,44 @@ class AriClientAdapter implements AriConnection {
     create: (o: { endpoint: string; app: string; appArgs?: string; channelId?: string; otherChannelId?: string; variables?: Record<string, string> }) =>
       this.call<Channel>('channels', 'create', { ...o }, o.channelId ?? o.endpoint),
     dial: (channelId: string, o: { caller?: string; timeout?: number } = {}) => this.callVoid('channels', 'dial', { channelId, ...o }, channelId),
-    answer: (channelId: string) => this.callVoid('channels', 'answer', { channelId }, channelId),
+    answer: (channelId: string) =>
+      // Answering twice is harmless (204, fact 8).
+      this.hot('channels.answer', 'POST', `/channels/${segment(channelId)}/answer`, {}, channelId, () => this.callVoid('channels', 'answer', { channelId }, channelId), true),
     hangup: (channelId: string, reason?: HangupReason) =>
-      this.callVoid('channels', 'hangup', reason === undefined ? { channelId } : { channelId, reason }, channelId),
+      this.hot(
+        'channels.hangup',
+        'DELETE',
+        `/channels/${segment(channelId)}`,
+        { reason },
+        channelId,
+        () => this.callVoid('channels', 'hangup', reason === undefined ? { channelId } : { channelId, reason }, channelId),
+        true,
+      ),
     continueInDialplan: (channelId: string, o: { context?: string; extension?: string; priority?: number } = {}) =>
       this.callVoid('channels', 'continueInDialplan', { channelId, ...o }, channelId),
     ring: (channelId: string) => this.callVoid('channels', 'ring', { channelId }, channelId),
     sendDtmf: (channelId: string, dtmf: string, o: { between?: number; duration?: number } = {}) =>
-      this.callVoid('channels', 'sendDTMF', { channelId, dtmf, ...o }, channelId),
+      this.hot('channels.sendDTMF', 'POST', `/channels/${segment(channelId)}/dtmf`, { dtmf, between: o.between, duration: o.duration }, channelId, () =>
+        this.callVoid('channels', 'sendDTMF', { channelId, dtmf, ...o }, channelId),
+      ),
     play: (channelId: string, o: PlayOptions) =>
-      this.call<Playback>('channels', 'playWithId', { ...o, channelId, media: mediaParam(o.media) }, channelId),
-    record: (channelId: string, o: RecordOptions) => this.call<LiveRecording>('channels', 'record', { ...recordParams(o), channelId }, channelId),
+      this.hot('channels.playWithId', 'POST', `/channels/${segment(channelId)}/play/${segment(o.playbackId)}`, playQuery(o), channelId, () =>
+        this.call<Playback>('channels', 'playWithId', { ...o, channelId, media: mediaParam(o.media) }, channelId),
+      ),
+    record: (channelId: string, o: RecordOptions) =>
+      this.hot('channels.record', 'POST', `/channels/${segment(channelId)}/record`, recordQuery(o), channelId, () =>
+        this.call<LiveRecording>('channels', 'record', { ...recordParams(o), channelId }, channelId),
+      ),
     getVariable: async (channelId: string, variable: string) =>
       (await this.call<{ value: string }>('channels', 'getChannelVar', { channelId, variable }, channelId)).value,
     setVariable: (channelId: string, variable: string, value: string) =>
       this.callVoid('channels', 'setChannelVar', { channelId, variable, value }, channelId),
     startMoh: (channelId: string, mohClass?: string) =>
-      this.callVoid('channels', 'startMoh', mohClass === undefined ? { channelId } : { channelId, mohClass }, channelId),
-    stopMoh: (channelId: string) => this.callVoid('channels', 'stopMoh', { channelId }, channelId),
+      this.hot('channels.startMoh', 'POST', `/channels/${segment(channelId)}/moh`, { mohClass }, channelId, () =>
+        this.callVoid('channels', 'startMoh', mohClass === undefined ? { channelId } : { channelId, mohClass }, channelId),
+      ),
+    stopMoh: (channelId: string) =>
+      this.hot('channels.stopMoh', 'DELETE', `/channels/${segment(channelId)}/moh`, {}, channelId, () => this.callVoid('channels', 'stopMoh', { channelId }, channelId)),
     hold: (channelId: string) => this.callVoid('channels', 'hold', { channelId }, channelId),
     unhold: (channelId: string) => this.callVoid('channels', 'unhold', { channelId }, channelId),
     mute: (channelId: string, direction: 'both' | 'in' | 'out' = 'both') => this.callVoid('channels', 'mute', { channelId, direction }, channelId),
@@ -321,21 +392,35 @@ class AriClientAdapter implements AriConnection {
         : this.call<Bridge>('bridges', 'createWithId', { bridgeId: o.bridgeId, type: o.type, ...(o.name === undefined ? {} : { name: o.name }) }, o.bridgeId),
     destroy: (bridgeId: string) => this.callVoid('bridges', 'destroy', { bridgeId }, bridgeId),
     addChannel: (bridgeId: string, channelIds: string | readonly string[]) =>
-      this.callVoid('bridges', 'addChannel', { bridgeId, channel: listParam(channelIds) }, bridgeId),
+      this.hot('bridges.addChannel', 'POST', `/bridges/${segment(bridgeId)}/addChannel`, { channel: listParam(channelIds) }, bridgeId, () =>
+        this.callVoid('bridges', 'addChannel', { bridgeId, channel: listParam(channelIds) }, bridgeId),
+      ),
     removeChannel: (bridgeId: string, channelIds: string | readonly string[]) =>
-      this.callVoid('bridges', 'removeChannel', { bridgeId, channel: listParam(channelIds) }, bridgeId),
+      this.hot('bridges.removeChannel', 'POST', `/bridges/${segment(bridgeId)}/removeChannel`, { channel: listParam(channelIds) }, bridgeId, () =>
+        this.callVoid('bridges', 'removeChannel', { bridgeId, channel: listParam(channelIds) }, bridgeId),
+      ),
     play: (bridgeId: string, o: PlayOptions) =>
-      this.call<Playback>('bridges', 'playWithId', { ...o, bridgeId, media: mediaParam(o.media) }, bridgeId),
-    record: (bridgeId: string, o: RecordOptions) => this.call<LiveRecording>('bridges', 'record', { ...recordParams(o), bridgeId }, bridgeId),
+      this.hot('bridges.playWithId', 'POST', `/bridges/${segment(bridgeId)}/play/${segment(o.playbackId)}`, playQuery(o), bridgeId, () =>
+        this.call<Playback>('bridges', 'playWithId', { ...o, bridgeId, media: mediaParam(o.media) }, bridgeId),
+      ),
+    record: (bridgeId: string, o: RecordOptions) =>
+      this.hot('bridges.record', 'POST', `/bridges/${segment(bridgeId)}/record`, recordQuery(o), bridgeId, () =>
+        this.call<LiveRecording>('bridges', 'record', { ...recordParams(o), bridgeId }, bridgeId),
+      ),
     startMoh: (bridgeId: string, mohClass?: string) =>
       this.callVoid('bridges', 'startMoh', mohClass === undefined ? { bridgeId } : { bridgeId, mohClass }, bridgeId),
     stopMoh: (bridgeId: string) => this.callVoid('bridges', 'stopMoh', { bridgeId }, bridgeId),
   };
 
   readonly playbacks = {
-    get: (playbackId: string) => this.call<Playback>('playbacks', 'get', { playbackId }, playbackId),
-    stop: (playbackId: string) => this.callVoid('playbacks', 'stop', { playbackId }, playbackId),
-    control: (playbackId: string, operation: PlaybackOperation) => this.callVoid('playbacks', 'control', { playbackId, operation }, playbackId),
+    get: (playbackId: string) =>
+      this.hot('playbacks.get', 'GET', `/playbacks/${segment(playbackId)}`, {}, playbackId, () => this.call<Playback>('playbacks', 'get', { playbackId }, playbackId), true),
+    stop: (playbackId: string) =>
+      this.hot('playbacks.stop', 'DELETE', `/playbacks/${segment(playbackId)}`, {}, playbackId, () => this.callVoid('playbacks', 'stop', { playbackId }, playbackId)),
+    control: (playbackId: string, operation: PlaybackOperation) =>
+      this.hot('playbacks.control', 'POST', `/playbacks/${segment(playbackId)}/control`, { operation }, playbackId, () =>
+        this.callVoid('playbacks', 'control', { playbackId, operation }, playbackId),
+      ),
   };
 
   readonly recordings = {
@@ -346,25 +431,27 @@ class AriClientAdapter implements AriConnection {
       this.call<StoredRecording>('recordings', 'copyStored', { recordingName: name, destinationRecordingName: destination }, name),
     getStoredFile: (name: string) => this.downloadStoredFile(name),
     getLive: (name: string) => this.call<LiveRecording>('recordings', 'getLive', { recordingName: name }, name),
-    stop: (name: string) => this.callVoid('recordings', 'stop', { recordingName: name }, name),
-    cancel: (name: string) => this.callVoid('recordings', 'cancel', { recordingName: name }, name),
-    pause: (name: string) => this.callVoid('recordings', 'pause', { recordingName: name }, name),
-    unpause: (name: string) => this.callVoid('recordings', 'unpause', { recordingName: name }, name),
-    mute: (name: string) => this.callVoid('recordings', 'mute', { recordingName: name }, name),
-    unmute: (name: string) => this.callVoid('recordings', 'unmute', { recordingName: name }, name),
+    stop: (name: string) => this.liveRecording('stop', 'POST', '/stop', name),
+    cancel: (name: string) => this.liveRecording('cancel', 'DELETE', '', name),
+    pause: (name: string) => this.liveRecording('pause', 'POST', '/pause', name),
+    unpause: (name: string) => this.liveRecording('unpause', 'DELETE', '/pause', name),
+    mute: (name: string) => this.liveRecording('mute', 'POST', '/mute', name),
+    unmute: (name: string) => this.liveRecording('unmute', 'DELETE', '/mute', name),
   };
 
   readonly sounds = {
     list: async (filter: { lang?: string; format?: string } = {}) => {
       try {
-        return await this.call<Sound[]>('sounds', 'list', { ...filter });
+        // Lean too: the whole index is thousands of entries, which ari-client would wrap one by one.
+        return await this.hot('sounds.list', 'GET', '/sounds', { lang: filter.lang, format: filter.format }, '', () => this.call<Sound[]>('sounds', 'list', { ...filter }), true);
       } catch (err) {
         // Asterisk answers 404 "No sounds found that matched the query", not [] (fact 30).
         if (err instanceof AriError && err.status === 404) return [];
         throw err;
       }
     },
-    get: (soundId: string) => this.call<Sound>('sounds', 'get', { soundId }, soundId),
+    get: (soundId: string) =>
+      this.hot('sounds.get', 'GET', `/sounds/${segment(soundId)}`, {}, soundId, () => this.call<Sound>('sounds', 'get', { soundId }, soundId), true),
   };
 
   readonly mailboxes = {
@@ -388,6 +475,13 @@ class AriClientAdapter implements AriConnection {
     info: () => this.call<AsteriskInfo>('asterisk', 'getInfo', {}),
     ping: () => this.call<{ ping: string; timestamp: string; asterisk_id: string }>('asterisk', 'ping', {}),
   };
+
+  /** An operation on a live recording (its name %2F-encoded in the path, fact 36). */
+  private liveRecording(nickname: string, method: 'POST' | 'DELETE', suffix: string, name: string): Promise<void> {
+    return this.hot(`recordings.${nickname}`, method, `/recordings/live/${segment(name)}${suffix}`, {}, name, () =>
+      this.callVoid('recordings', nickname, { recordingName: name }, name),
+    );
+  }
 
   /**
    * Downloads a stored recording's audio with plain HTTP: ari-client's HTTP

@@ -82,6 +82,8 @@ export interface CallRuntimeOptions {
 
 const DEFAULT_END_TIMEOUT_MS = 15_000;
 const DEFAULT_EXPECT_TIMEOUT_MS = 120_000;
+/** Waits before answering again when an answer request got no answer. */
+const ANSWER_RETRIES_MS = [250, 1000, 3000];
 
 /** Maps a channel's ARI events to the events call machines understand. */
 function toCallEvent(event: AriEvent): CallEvent | undefined {
@@ -333,13 +335,16 @@ export class CallRuntime {
     log.info('call started', { args, caller: party.caller.number, direction: party.direction });
     this.options.events?.emit('call.started', { channelId: party.channelId, app: flow.app, args, caller: party.caller, direction: party.direction });
 
+    // One line per state transition, at debug (info keeps the call's start, end and errors).
     let last: string | undefined;
+    const traceStates = log.isDebugEnabled();
     call.unsubscribe = actor.subscribe({
-      next: (view) => {
-        if (view.state !== last) {
-          log.info('state', { state: view.state, from: last });
-          last = view.state;
-        }
+      next: () => {
+        if (!traceStates) return;
+        const state = actor.view().state;
+        if (state === last) return;
+        log.debug('state', { state, from: last });
+        last = state;
       },
       error: (err) => {
         if (!this.isLive(call)) return;
@@ -359,7 +364,7 @@ export class CallRuntime {
       begin();
       return;
     }
-    this.options.ari.channels.answer(party.channelId).then(
+    this.answer(call).then(
       () => {
         if (this.isLive(call) && call.phase === 'answering') this.options.events?.emit('call.answered', { channelId: call.channelId, app: call.app });
         begin();
@@ -370,6 +375,25 @@ export class CallRuntime {
         this.trigger(call, 'answerFailed');
       },
     );
+  }
+
+  /**
+   * Answers, and tries again when no answer came back (status 0: the
+   * connection dropped, the request timed out). Answering twice is harmless
+   * (fact 8); giving up on a channel Asterisk did answer would leave it in
+   * Stasis with no flow.
+   */
+  private async answer(call: LiveCall): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.options.ari.channels.answer(call.channelId);
+        return;
+      } catch (err) {
+        if (!isAriStatus(err, 0) || attempt >= ANSWER_RETRIES_MS.length || !this.isLive(call) || call.phase !== 'answering') throw err;
+        call.log.warn('no answer to the answer request; trying again', { err: errorMessage(err), attempt: attempt + 1 });
+        await new Promise((resolve) => setTimeout(resolve, ANSWER_RETRIES_MS[attempt]));
+      }
+    }
   }
 
   private isLive(call: LiveCall): boolean {

@@ -175,6 +175,19 @@ describe('call runtime', () => {
     expect(trace).toEqual([]);
   });
 
+  it('answers again when the answer request got no answer (a dropped connection), and the call runs', async () => {
+    const { ari, runtime } = setup();
+    let tries = 0;
+    ari.on('channels.answer', () => {
+      tries++;
+      if (tries === 1) throw new AriError({ status: 0, operation: 'channels.answer', message: 'other side closed' });
+    });
+    ari.emit(fakeEvents.stasisStart(APP, 'c1'));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(tries).toBe(2);
+    expect(runtime.get('c1')?.phase).toBe('running');
+  });
+
   it('stops an actor that does not finish its post-call work in time', async () => {
     const { ari, runtime } = setup({ postCallTimeoutMs: 5000 });
     ari.emit(fakeEvents.stasisStart(APP, 'c1'));
