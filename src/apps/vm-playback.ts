@@ -104,14 +104,18 @@ export async function forwardMessage(services: FlowServices, message: MessageRef
   return { outcome: 'forwarded', messageId: id };
 }
 
-/** Post-call: heard messages move to `old`, and the phone's light follows. */
+/** Post-call: heard messages move to `old`, and the phone's light follows (when a count changed). */
 export async function finishCall(services: FlowServices, mailbox: string, heard: readonly string[], log: CallLog): Promise<void> {
   const { store, ari, config } = services;
+  let moved = 0;
   for (const id of heard) {
     const message = await store.getMessage(id);
-    if (message?.folder === 'new') await store.moveMessage(id, 'old');
+    if (message?.folder === 'new') {
+      await store.moveMessage(id, 'old');
+      moved++;
+    }
   }
-  await publishMwi({ ari, store, log }, mailbox, config.voicemail.mwiContext);
+  if (moved > 0) await publishMwi({ ari, store, log }, mailbox, config.voicemail.mwiContext);
 }
 
 /** The vm-playback flow. */

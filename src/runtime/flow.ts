@@ -23,8 +23,8 @@ export interface CallActor {
   stop(): void;
   send(event: CallEvent): void;
   view(): CallView;
-  /** Follows the actor: every snapshot, an error, the end. Returns the unsubscribe function. */
-  subscribe(observer: { next(view: CallView): void; error(err: unknown): void; complete(): void }): () => void;
+  /** Follows the actor: every snapshot (read `view()` when needed: it costs), an error, the end. Returns the unsubscribe function. */
+  subscribe(observer: { next(): void; error(err: unknown): void; complete(): void }): () => void;
 }
 
 /** How a flow is declared (src/apps/*): its machine, effects provided, and how its input is built. */
@@ -93,7 +93,7 @@ export function defineFlow<TLogic extends AnyStateMachine>(definition: FlowDefin
         send: (event) => actor.send(event),
         view,
         subscribe(observer) {
-          const subscription = actor.subscribe({ next: () => observer.next(view()), error: (err) => observer.error(err), complete: () => observer.complete() });
+          const subscription = actor.subscribe({ next: () => observer.next(), error: (err) => observer.error(err), complete: () => observer.complete() });
           return () => subscription.unsubscribe();
         },
       };

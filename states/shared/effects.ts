@@ -12,8 +12,15 @@ export type MediaTarget = { channelId: string } | { bridgeId: string };
 /** Input of the `playback` effect. */
 export interface PlaybackInput {
   target: MediaTarget;
-  /** Media URIs played one after the other, each as its own playback, starting the next when one finishes. */
+  /**
+   * Media URIs played one after the other, as one playback (one request; a
+   * stop ends the whole list). A missing sound inside the list is skipped, as
+   * Asterisk does (fact 71). A key must be able to cut: `sound:` items only,
+   * since Asterisk will not stop a `number:` or `digits:` item (say.ts).
+   */
   media: readonly string[];
+  /** How long a single item is expected to play (a message's duration): the watchdog asks only once it is overdue. */
+  expectedMs?: number;
   lang?: string;
   /** Skip for forward / reverse, in ms (Asterisk's default is 3000). */
   skipms?: number;
@@ -25,9 +32,8 @@ export interface PlaybackInput {
 export type PlaybackEmitted =
   | { type: 'playback.started'; playbackId: string; media: string; index: number }
   /**
-   * The whole list is over. `failed`: a media item could not be played (missing
-   * sound, channel gone, or Asterisk never reported an end); the items after it
-   * are not played.
+   * The whole list is over. `failed`: the last item could not be played, the
+   * channel went away, the request was refused, or Asterisk never reported an end.
    */
   | { type: 'playback.finished'; state: 'done' | 'failed'; reason?: string };
 

@@ -20,7 +20,10 @@ export const listening = retrieval.createStateConfig({
         src: 'playback',
         input: ({ context }) => {
           const message = currentMessage(context);
-          return play(context, message ? [`recording:${message.recording}`] : [], { skipms: context.input.settings.skipMs });
+          return play(context, message ? [`recording:${message.recording}`] : [], {
+            skipms: context.input.settings.skipMs,
+            ...(message ? { expectedMs: message.durationSeconds * 1000 } : {}),
+          });
         },
       },
       on: {

@@ -17,7 +17,7 @@ export function currentMessage(context: RetrievalContext): MessageRef | undefine
 }
 
 /** The playback input for a list of media on the caller's channel. */
-export function play(context: RetrievalContext, media: readonly string[], extra: { skipms?: number } = {}) {
+export function play(context: RetrievalContext, media: readonly string[], extra: { skipms?: number; expectedMs?: number } = {}) {
   return { target: { channelId: context.input.channelId }, media, log: context.input.log, ...extra };
 }
 

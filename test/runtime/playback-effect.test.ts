@@ -24,7 +24,7 @@ describe('playback effect', () => {
   it('routes the playback id before asking Asterisk to play, then reports start and end', async () => {
     const { ari, run, plays, lastId } = setupPlayback(['sound:vm-intro']);
     expect(plays()).toHaveLength(1);
-    expect(plays()[0]![1]).toMatchObject({ media: 'sound:vm-intro', skipms: 5000 });
+    expect(plays()[0]![1]).toMatchObject({ media: ['sound:vm-intro'], skipms: 5000 });
     expect(ari.events.has(`playback:${lastId()}`)).toBe(true);
     // PlaybackStarted may arrive before the 201 (fact 19): it is routed already.
     ari.emit(fakeEvents.playbackStarted(APP, lastId(), 'c1', 'sound:vm-intro'));
@@ -35,22 +35,62 @@ describe('playback effect', () => {
     expect(ari.events.size).toBe(0);
   });
 
-  it('plays a list one item after the other', async () => {
-    const { ari, run, plays, lastId } = setupPlayback(['sound:vm-message', 'number:3']);
-    const first = lastId();
-    ari.emit(fakeEvents.playbackStarted(APP, first, 'c1', 'sound:vm-message'));
-    expect(plays()).toHaveLength(1); // the second waits for the first to finish
-    ari.emit(fakeEvents.playbackFinished(APP, first, 'c1', 'sound:vm-message'));
-    expect(plays()).toHaveLength(2);
-    expect(plays()[1]![1].media).toBe('number:3');
-    ari.emit(fakeEvents.playbackStarted(APP, lastId(), 'c1', 'number:3'));
-    ari.emit(fakeEvents.playbackFinished(APP, lastId(), 'c1', 'number:3'));
+  it('plays a list as one playback, reporting each item as it starts (facts 68, 69)', async () => {
+    const { ari, run, plays, lastId } = setupPlayback(['sound:vm-message', 'sound:digits/3']);
+    expect(plays()).toHaveLength(1); // one request for the list
+    expect(plays()[0]![1].media).toEqual(['sound:vm-message', 'sound:digits/3']);
+    const id = lastId();
+    ari.emit(fakeEvents.playbackStarted(APP, id, 'c1', 'sound:vm-message'));
+    ari.emit(fakeEvents.playbackContinuing(APP, id, 'c1', 'sound:vm-message', 'sound:digits/3'));
+    ari.emit(fakeEvents.playbackStarted(APP, id, 'c1', 'sound:digits/3'));
+    ari.emit(fakeEvents.playbackFinished(APP, id, 'c1', 'sound:digits/3'));
     await vi.advanceTimersByTimeAsync(0);
-    expect(run.received.map((e) => e.type)).toEqual(['playback.started', 'playback.started', 'playback.finished']);
+    expect(run.received).toEqual([
+      { type: 'playback.started', playbackId: id, media: 'sound:vm-message', index: 0 },
+      { type: 'playback.started', playbackId: id, media: 'sound:digits/3', index: 1 },
+      { type: 'playback.finished', state: 'done' },
+    ]);
+    expect(plays()).toHaveLength(1);
   });
 
-  it('reports failed media and skips the rest of the list', async () => {
-    const { ari, run, plays, lastId } = setupPlayback(['sound:nonexistent', 'sound:beep']);
+  it('asks Asterisk about an item only once it is overdue: never for one it has heard play through', async () => {
+    const ari = new FakeAri();
+    const shared = createPlaybackEffect(ari, timing);
+    const playOnce = async (advanceMs: number) => {
+      const run = runEffect(shared, { target: { channelId: 'c1' }, media: ['sound:vm-intro'], log: memoryLog() });
+      const id = (ari.calls('channels.play').at(-1)![1] as PlayOptions).playbackId;
+      ari.emit(fakeEvents.playbackStarted(APP, id, 'c1', 'sound:vm-intro'));
+      await vi.advanceTimersByTimeAsync(advanceMs);
+      ari.emit(fakeEvents.playbackFinished(APP, id, 'c1', 'sound:vm-intro'));
+      await vi.advanceTimersByTimeAsync(0);
+      return run;
+    };
+    ari.on('playbacks.get', () => ({ state: 'playing' }));
+    await playOnce(5600); // unknown length: checked after 1.5 s
+    expect(ari.calls('playbacks.get')).toHaveLength(1);
+    await playOnce(5600); // 5.6 s learned: no check before it is overdue
+    expect(ari.calls('playbacks.get')).toHaveLength(1);
+    const overdue = runEffect(shared, { target: { channelId: 'c1' }, media: ['sound:vm-intro'], log: memoryLog() });
+    const id = (ari.calls('channels.play').at(-1)![1] as PlayOptions).playbackId;
+    ari.emit(fakeEvents.playbackStarted(APP, id, 'c1', 'sound:vm-intro'));
+    ari.fail('playbacks.get', 404, 'Playback not found');
+    await vi.advanceTimersByTimeAsync(5600 * 1.2 + 1000 + 500 + 10);
+    expect(overdue.received.at(-1)).toMatchObject({ type: 'playback.finished', state: 'failed' });
+  });
+
+  it('takes the length a caller gives (a message) and asks nothing before it', async () => {
+    const ari = new FakeAri();
+    runEffect(createPlaybackEffect(ari, timing), { target: { channelId: 'c1' }, media: ['recording:m1'], expectedMs: 12_000, log: memoryLog() });
+    const id = (ari.calls('channels.play')[0]![1] as PlayOptions).playbackId;
+    ari.emit(fakeEvents.playbackStarted(APP, id, 'c1', 'recording:m1'));
+    await vi.advanceTimersByTimeAsync(12_000);
+    expect(ari.calls('playbacks.get')).toEqual([]);
+    await vi.advanceTimersByTimeAsync(12_000 * 0.2 + 1000);
+    expect(ari.calls('playbacks.get')).toHaveLength(1);
+  });
+
+  it('reports a list that ends "failed" (its last item missing, or the channel gone)', async () => {
+    const { ari, run, plays, lastId } = setupPlayback(['sound:beep', 'sound:nonexistent']);
     ari.emit(fakeEvents.playbackStarted(APP, lastId(), 'c1', 'sound:nonexistent'));
     ari.emit(fakeEvents.playbackFinished(APP, lastId(), 'c1', 'sound:nonexistent', 'failed'));
     await vi.advanceTimersByTimeAsync(0);

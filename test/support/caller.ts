@@ -9,7 +9,7 @@
 import { v4 as uuidv4 } from 'uuid';
 import { connectAri, type AriConnection } from '../../src/ari/connect.js';
 import { routeKey, type Unroute } from '../../src/ari/router.js';
-import type { AriEvent, PlaybackFinishedEvent, PlaybackStartedEvent } from '../../src/ari/types.js';
+import type { AriEvent, PlaybackContinuingEvent, PlaybackFinishedEvent, PlaybackStartedEvent } from '../../src/ari/types.js';
 import type { World } from './world.js';
 
 /** One thing the caller heard: a playback on the far half. */
@@ -199,7 +199,7 @@ export class TestCall {
   private onEvent(event: AriEvent): void {
     this.events.push(event);
     if (event.type === 'PlaybackStarted' && event.playback.target_uri === `channel:${this.peerId}`) this.onPlaybackStarted(event);
-    if (event.type === 'PlaybackFinished' && event.playback.target_uri === `channel:${this.peerId}`) this.onPlaybackFinished(event);
+    if ((event.type === 'PlaybackFinished' || event.type === 'PlaybackContinuing') && event.playback.target_uri === `channel:${this.peerId}`) this.onPlaybackFinished(event);
     if (event.type === 'ChannelDestroyed' && event.channel.id === this.peerId) {
       this.gone = true;
       for (const unroute of this.unroutes) unroute();
@@ -213,15 +213,16 @@ export class TestCall {
   }
 
   private onPlaybackStarted(event: PlaybackStartedEvent): void {
-    const known = this.heard.find((h) => h.playbackId === event.playback.id && h.media === event.playback.media_uri);
-    if (known) {
-      known.state = 'playing'; // unpaused
+    const known = [...this.heard].reverse().find((h) => h.playbackId === event.playback.id);
+    if (known && this.wasUnpause(event)) {
+      known.state = 'playing';
       return;
     }
     this.heard.push({ playbackId: event.playback.id, media: event.playback.media_uri, state: 'playing', startedAt: Date.now() });
   }
 
-  private onPlaybackFinished(event: PlaybackFinishedEvent): void {
+  /** The end of an item: PlaybackFinished, or PlaybackContinuing between the items of a list (fact 69). */
+  private onPlaybackFinished(event: PlaybackFinishedEvent | PlaybackContinuingEvent): void {
     const item = [...this.heard].reverse().find((h) => h.playbackId === event.playback.id);
     if (!item) return; // deleted while queued: never heard
     item.state = event.playback.state === 'failed' ? 'failed' : 'done';
@@ -268,9 +269,14 @@ export class TestCall {
   }
 
   private wasUnpause(event: PlaybackStartedEvent): boolean {
-    // An unpause re-sends PlaybackStarted for the same playback (fact 26).
+    // An unpause re-sends PlaybackStarted for the item playing (fact 26); the next item of a list
+    // comes after a PlaybackContinuing (fact 69).
     const earlier = this.events.indexOf(event);
-    return this.events.slice(0, earlier).some((e) => e.type === 'PlaybackStarted' && e.playback.id === event.playback.id);
+    for (let i = earlier - 1; i >= 0; i--) {
+      const e = this.events[i]!;
+      if ((e.type === 'PlaybackContinuing' || e.type === 'PlaybackStarted') && e.playback.id === event.playback.id) return e.type === 'PlaybackStarted';
+    }
+    return false;
   }
 
   /** Presses keys on the phone; they reach the app as ChannelDtmfReceived. */

@@ -122,6 +122,9 @@ export const fakeEvents = {
   playbackStarted: (app: string, id: string, channelId: string, media: string): AriEvent => ({
     type: 'PlaybackStarted', application: app, playback: { id, media_uri: media, target_uri: `channel:${channelId}`, language: 'en', state: 'playing' }, ...stamp,
   }),
+  playbackContinuing: (app: string, id: string, channelId: string, media: string, next?: string): AriEvent => ({
+    type: 'PlaybackContinuing', application: app, playback: { id, media_uri: media, ...(next === undefined ? {} : { next_media_uri: next }), target_uri: `channel:${channelId}`, language: 'en', state: 'continuing' }, ...stamp,
+  }),
   playbackFinished: (app: string, id: string, channelId: string, media: string, state: 'done' | 'failed' = 'done'): AriEvent => ({
     type: 'PlaybackFinished', application: app, playback: { id, media_uri: media, target_uri: `channel:${channelId}`, language: 'en', state }, ...stamp,
   }),

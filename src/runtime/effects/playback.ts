@@ -1,47 +1,71 @@
 /**
- * The `playback` effect: plays a list of media on a channel or bridge, one
- * playback at a time, and reports when the list is over. Staged as in
+ * The `playback` effect: plays a list of media on a channel or bridge as one
+ * Asterisk playback (`media=a,b,c`, facts 68-72: one request, PlaybackStarted
+ * per item, PlaybackContinuing between items, one PlaybackFinished), and
+ * reports each item as it starts and the end of the list. Staged as in
  * CyCoreSystems/ari: the playback id is generated and routed before the play
- * request, so no event can be missed. Every wait is bounded: Asterisk sends no
- * PlaybackFinished at all for some bad media (transcripts, fact 21), so a
- * watchdog asks whether the playback still exists and ends the wait when it
- * does not.
+ * request, so no event can be missed.
+ *
+ * Every wait is bounded: Asterisk sends no PlaybackFinished at all for some
+ * bad media (fact 21), so a watchdog asks whether the playback still exists,
+ * but only once an item is overdue: items the effect has heard play through
+ * before are expected to take that long again, and a caller may say how long
+ * an item is (`expectedMs`); an item of unknown length is checked after
+ * `firstCheckMs`.
  */
 import { v7 as uuidv7 } from 'uuid';
 import { fromCallback } from 'xstate';
-import type { PlaybackCommand, PlaybackEmitted, PlaybackInput } from '../../../states/shared/effects.js';
+import type { PlaybackCommand, PlaybackInput } from '../../../states/shared/effects.js';
 import { isAriStatus, errorMessage } from '../../errors.js';
 import type { AriPort } from '../../ari/port.js';
-import { routeKey, type Unroute } from '../../ari/router.js';
+import { routeKey } from '../../ari/router.js';
 import type { AriEvent } from '../../ari/types.js';
 
 /** When the watchdog looks at a playback that has not reported its end. */
 export interface PlaybackTiming {
+  /** An item whose length is unknown is checked this long after it starts. */
   firstCheckMs: number;
+  /** Later checks while it still exists (long or paused media). */
   checkEveryMs: number;
   /** How long to wait for an in-flight PlaybackFinished after the playback is already gone. */
   graceMs?: number;
 }
 
-interface Current {
-  id: string;
-  media: string;
-  unroute: Unroute;
-  started: boolean;
-  finished: boolean;
-  /** Settles when Asterisk has answered the play request (either way). */
-  requested: Promise<unknown>;
+/** Lengths learned from items that played through, by language and media URI (bounded). */
+class LearnedLengths {
+  private readonly lengths = new Map<string, number>();
+  constructor(private readonly max = 2000) {}
+
+  get(lang: string, media: string): number | undefined {
+    return this.lengths.get(`${lang}|${media}`);
+  }
+
+  learn(lang: string, media: string, ms: number): void {
+    // Only prompts repeat; a message recording is played a few times at most.
+    if (!media.startsWith('sound:')) return;
+    if (this.lengths.size >= this.max) this.lengths.clear();
+    this.lengths.set(`${lang}|${media}`, ms);
+  }
 }
+
+/** Overdue: the expected length, plus a fifth of it, plus a second. */
+const overdueAfter = (expectedMs: number) => Math.round(expectedMs * 1.2) + 1000;
 
 /** Creates the `playback` effect for machines, bound to one ARI connection. */
 export function createPlaybackEffect(ari: AriPort, timing: PlaybackTiming) {
+  const learned = new LearnedLengths();
   return fromCallback<PlaybackCommand, PlaybackInput>(({ input, sendBack, receive }) => {
-    const emit = (event: PlaybackEmitted) => sendBack(event);
     const log = input.log;
-    let index = 0;
-    let current: Current | undefined;
+    const media = input.media;
+    const lang = input.lang ?? '';
+    const id = uuidv7();
+    /** The list is over (reported, or the state was left). */
     let over = false;
-    let stopping = false;
+    /** The item now playing; -1 before the first PlaybackStarted. */
+    let index = -1;
+    /** When the current item started, and whether anything (a control, a stop) changed how long it plays. */
+    let itemStartedAt = 0;
+    let itemDisturbed = false;
     let watchdog: NodeJS.Timeout | undefined;
 
     const clearWatchdog = () => {
@@ -53,110 +77,124 @@ export function createPlaybackEffect(ari: AriPort, timing: PlaybackTiming) {
       if (over) return;
       over = true;
       clearWatchdog();
-      current?.unroute();
-      emit(reason === undefined ? { type: 'playback.finished', state } : { type: 'playback.finished', state, reason });
+      unroute();
+      sendBack(reason === undefined ? { type: 'playback.finished', state } : { type: 'playback.finished', state, reason });
     };
 
-    const onItemFinished = (item: Current, state: string) => {
-      if (item !== current || item.finished) return;
-      item.finished = true;
-      item.unroute();
-      clearWatchdog();
-      if (state === 'failed') {
-        log.warn('playback failed', { media: item.media, playbackId: item.id });
-        finish('failed', `${item.media} could not be played`);
-      } else if (stopping || index + 1 >= input.media.length) {
-        finish('done');
-      } else {
-        index++;
-        playItem();
-      }
+    /** The item played to its end undisturbed: remember its length. */
+    const itemEnded = () => {
+      const item = media[index];
+      if (item !== undefined && !itemDisturbed) learned.learn(lang, item, Date.now() - itemStartedAt);
     };
 
-    const onEvent = (item: Current, event: AriEvent) => {
-      if (event.type === 'PlaybackStarted' && item === current) {
-        // Unpause sends PlaybackStarted again (fact 26); report only the first.
-        if (!item.started) {
-          item.started = true;
-          emit({ type: 'playback.started', playbackId: item.id, media: item.media, index });
-        }
-      } else if (event.type === 'PlaybackFinished') {
-        onItemFinished(item, event.playback.state);
-      }
-    };
-
-    const armWatchdog = (item: Current, ms: number) => {
+    const armWatchdog = (ms: number) => {
       clearWatchdog();
       watchdog = setTimeout(() => {
-        if (item !== current || item.finished || over) return;
         // The answer may come after the effect is over (cleanup, PlaybackFinished): then it changes nothing.
-        const stale = () => over || item !== current || item.finished;
-        ari.playbacks.get(item.id).then(
+        if (over) return;
+        ari.playbacks.get(id).then(
           () => {
-            if (!stale()) armWatchdog(item, timing.checkEveryMs);
+            if (!over) armWatchdog(timing.checkEveryMs);
           },
           (err: unknown) => {
-            if (stale()) return;
+            if (over) return;
             if (!isAriStatus(err, 404)) {
-              armWatchdog(item, timing.checkEveryMs);
+              armWatchdog(timing.checkEveryMs);
               return;
             }
             // Gone without a PlaybackFinished so far: it may still be on the wire.
             watchdog = setTimeout(() => {
-              if (stale()) return;
-              log.warn('playback ended without PlaybackFinished', { media: item.media, playbackId: item.id });
-              onItemFinished(item, 'failed');
+              if (over) return;
+              log.warn('playback ended without PlaybackFinished', { media: media[Math.max(0, index)], playbackId: id });
+              finish('failed', `${media[Math.max(0, index)] ?? 'media'} could not be played`);
             }, timing.graceMs ?? 500);
           },
         );
       }, ms);
     };
 
-    const playItem = () => {
-      const media = input.media[index];
-      if (media === undefined) {
-        finish('done');
-        return;
-      }
-      const id = uuidv7();
-      const item: Current = { id, media, unroute: () => undefined, started: false, finished: false, requested: Promise.resolve() };
-      item.unroute = ari.events.route(routeKey.playback(id), (event) => onEvent(item, event));
-      current = item;
-      armWatchdog(item, timing.firstCheckMs);
-      const options = {
-        playbackId: id,
-        media,
-        ...(input.lang === undefined ? {} : { lang: input.lang }),
-        ...(input.skipms === undefined ? {} : { skipms: input.skipms }),
-        ...(input.offsetms === undefined ? {} : { offsetms: input.offsetms }),
-      };
-      const request = 'channelId' in input.target ? ari.channels.play(input.target.channelId, options) : ari.bridges.play(input.target.bridgeId, options);
-      item.requested = request.catch(() => undefined);
-      request.catch((err: unknown) => {
-        if (item !== current || item.finished) return;
-        log.warn('play request failed', { media, err: errorMessage(err) });
-        item.finished = true;
-        item.unroute();
-        finish('failed', errorMessage(err));
-      });
+    /** Arms the watchdog for the item now playing, from what is known of its length. */
+    const watchItem = () => {
+      const item = media[index];
+      const single = media.length === 1 ? input.expectedMs : undefined;
+      const expected = single ?? (item === undefined ? undefined : learned.get(lang, item));
+      armWatchdog(expected === undefined ? timing.firstCheckMs : Math.max(timing.firstCheckMs, overdueAfter(expected)));
     };
 
+    /** Moves on to the next item (PlaybackStarted after PlaybackContinuing, or the first). */
+    let awaitingItem = true;
+    const onEvent = (event: AriEvent) => {
+      if (over) return;
+      if (event.type === 'PlaybackStarted') {
+        // Unpause sends PlaybackStarted again for the same item (fact 26): only a new item counts.
+        if (!awaitingItem) {
+          watchItem();
+          return;
+        }
+        awaitingItem = false;
+        index++;
+        itemStartedAt = Date.now();
+        itemDisturbed = false;
+        watchItem();
+        sendBack({ type: 'playback.started', playbackId: id, media: event.playback.media_uri, index });
+      } else if (event.type === 'PlaybackContinuing') {
+        itemEnded();
+        awaitingItem = true;
+      } else if (event.type === 'PlaybackFinished') {
+        if (event.playback.state === 'failed') {
+          log.warn('playback failed', { media: event.playback.media_uri, playbackId: id });
+          finish('failed', `${event.playback.media_uri} could not be played`);
+          return;
+        }
+        itemEnded();
+        finish('done');
+      }
+    };
+    const unroute = ari.events.route(routeKey.playback(id), onEvent);
+
+    const options = {
+      playbackId: id,
+      media,
+      ...(input.lang === undefined ? {} : { lang: input.lang }),
+      ...(input.skipms === undefined ? {} : { skipms: input.skipms }),
+      ...(input.offsetms === undefined ? {} : { offsetms: input.offsetms }),
+    };
+    // Bounded from the start: Asterisk may never send PlaybackStarted either (a bad request that is still 201).
+    armWatchdog(timing.firstCheckMs);
+    const request = media.length === 0 ? Promise.resolve() : 'channelId' in input.target ? ari.channels.play(input.target.channelId, options) : ari.bridges.play(input.target.bridgeId, options);
+    /** Settles when Asterisk has answered the play request (either way). */
+    const requested = request.then(
+      () => undefined,
+      () => undefined,
+    );
+    if (media.length === 0) finish('done');
+    request.catch((err: unknown) => {
+      if (over) return;
+      log.warn('play request failed', { media: media.join(','), err: errorMessage(err) });
+      finish('failed', errorMessage(err));
+    });
+
+    const stop = (why: string) =>
+      // After the play request: a stop that overtook it would meet a 404 and the media would play in full.
+      void requested
+        .then(() => ari.playbacks.stop(id))
+        .catch((err: unknown) => {
+          // 404: it ended meanwhile. 500: Asterisk refuses to stop a number:/digits: item (facts 104-106); it plays out.
+          if (isAriStatus(err, 404)) return;
+          log.debug(why, { playbackId: id, err: errorMessage(err) });
+        });
+
     // Controls go to Asterisk one at a time, in the order the keys came (unpause before restart).
-    let controls: Promise<void> = Promise.resolve();
+    let controls: Promise<void> = requested;
     receive((command) => {
-      const item = current;
-      if (over || !item || item.finished) return; // a key after the end does nothing
+      if (over) return; // a key after the end does nothing
+      itemDisturbed = true;
       if (command.type === 'playback.stop') {
-        stopping = true;
-        // After the play request (a stop that overtook it would meet 404). Asterisk refuses to stop
-        // number: and digits: items (500, facts 104-106): they play to their end, and PlaybackFinished ends the wait.
-        void item.requested
-          .then(() => ari.playbacks.stop(item.id))
-          .catch((err: unknown) => log.debug('stop playback', { playbackId: item.id, err: errorMessage(err) }));
+        stop('stop playback');
         return;
       }
       controls = controls.then(() =>
-        ari.playbacks.control(item.id, command.operation).catch((err: unknown) => {
+        ari.playbacks.control(id, command.operation).catch((err: unknown) => {
           // 409 (not playing: queued, paused, finished) and 404 (already over) are harmless.
           if (isAriStatus(err, 404, 409)) log.debug('playback control ignored', { operation: command.operation, err: errorMessage(err) });
           else log.warn('playback control failed', { operation: command.operation, err: errorMessage(err) });
@@ -164,21 +202,12 @@ export function createPlaybackEffect(ari: AriPort, timing: PlaybackTiming) {
       );
     });
 
-    playItem();
-
     return () => {
-      const item = current;
+      if (over) return;
       over = true;
       clearWatchdog();
-      if (item && !item.finished) {
-        item.unroute();
-        // A stop that overtook its play request would meet a 404 and the media would then play in full.
-        void item.requested
-          .then(() => ari.playbacks.stop(item.id))
-          .catch((err: unknown) => {
-            if (!isAriStatus(err, 404)) log.warn('could not stop playback', { playbackId: item.id, err: errorMessage(err) });
-          });
-      }
+      unroute();
+      stop('could not stop playback');
     };
   });
 }
