@@ -60,14 +60,14 @@ export function createRecordingEffect(ari: AriPort, timing: RecordingTiming) {
       if (attached) sendBack(event);
     };
 
+    /** How it ended is reported once (a RecordingFinished held for a cancel's answer may meet a give-up). */
+    let reported = false;
     const end = (event: RecordingEmitted) => {
-      if (phase === 'over' && !attached) {
-        unroute();
-        return;
-      }
       phase = 'over';
       clearTimeout(finishTimer);
       unroute();
+      if (reported) return;
+      reported = true;
       emit(event);
     };
 
