@@ -16,7 +16,13 @@ export type AppErrorCode =
   | 'INVALID_INPUT'
   | 'NOT_FOUND'
   | 'CONFLICT'
-  | 'DEPENDENCY_MISSING';
+  | 'DEPENDENCY_MISSING'
+  | 'APP_EXISTS'
+  | 'WEBHOOK_UNREACHABLE'
+  | 'WEBHOOK_TIMEOUT'
+  | 'MEDIA_FETCH_FAILED'
+  | 'MEDIA_INVALID'
+  | 'TTS_FAILED';
 
 /** An error the project raises on purpose, with a stable `code`. */
 export class AppError extends Error {
