@@ -1,0 +1,122 @@
+/**
+ * The internal program a call document (an NCCO today, TwiML next) is parsed
+ * into: a list of typed steps the document machine runs top to bottom. The
+ * words here are the machine's (say, play, collect), not a dialect's; where a
+ * step's result goes back to the program's server, a `Report` says where, and
+ * the dialect's own code (src/documents/) formats the payload.
+ */
+
+/** Options every prompt (say, play) has. */
+export interface PromptOptions {
+  /** Times to play it; 0: until the caller hangs up (or barges in). */
+  readonly loop: number;
+  /** Gain, -1 (quietest) … 1 (loudest); 0 leaves the audio as it is. */
+  readonly level: number;
+  /** A key ends the prompt and counts for the next `collect`. */
+  readonly bargeIn: boolean;
+}
+
+/** What to synthesise. */
+export interface Speech {
+  readonly text: string;
+  /** `text` is SSML (`<speak>…</speak>`). */
+  readonly ssml: boolean;
+  /** BCP-47 (`en-US`, `ja-JP`). */
+  readonly language: string;
+  /** The voice's gender where the document chose one (a Polly-style voice name). */
+  readonly gender?: 'female' | 'male';
+  /** Speaking rate, in percent of normal (100). */
+  readonly rate?: number;
+}
+
+/**
+ * Where a step's result (digits, a recording, a notification) is sent, and in
+ * which dialect shape. The machine hands it to the `report` effect unread.
+ */
+export interface Report {
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
+  /** The payload shape, in the dialect's words (`ncco-input-legacy`, `ncco-input`, `ncco-record`, `ncco-notify`). */
+  readonly shape: string;
+}
+
+export interface SayStep {
+  readonly kind: 'say';
+  readonly speech: Speech;
+  readonly prompt: PromptOptions;
+}
+
+export interface PlayStep {
+  readonly kind: 'play';
+  /** An http(s) URL of an audio file (MP3, WAV, OGG). */
+  readonly url: string;
+  readonly prompt: PromptOptions;
+}
+
+export interface CollectStep {
+  readonly kind: 'collect';
+  /** Submit once this many keys are in (1 … 20). */
+  readonly maxDigits: number;
+  /** Submit this long after the step starts, and after each key. */
+  readonly timeoutMs: number;
+  /** `#` submits (and is not part of the digits). */
+  readonly submitOnHash: boolean;
+  /** The document also asked for speech, which is not supported: the result says so; keys still work. */
+  readonly speechRequested: boolean;
+  readonly report: Report;
+}
+
+export interface RecordStep {
+  readonly kind: 'record';
+  /** The format the program receives. */
+  readonly format: 'mp3' | 'wav' | 'ogg';
+  /** Silence that ends it, in seconds. */
+  readonly endOnSilenceSeconds?: number;
+  /** A key that ends it (`0`-`9`, `*`, `#`). */
+  readonly endOnKey?: string;
+  /** Longest recording, in seconds. */
+  readonly maxSeconds: number;
+  readonly beep: boolean;
+  /** True: the program waits for it (voicemail style); false: it runs beside the rest, to the hang-up or `maxSeconds`. */
+  readonly blocking: boolean;
+  readonly report: Report;
+}
+
+export interface NotifyStep {
+  readonly kind: 'notify';
+  readonly payload: Readonly<Record<string, unknown>>;
+  readonly report: Report;
+}
+
+export interface WaitStep {
+  readonly kind: 'wait';
+  readonly ms: number;
+}
+
+export interface HangupStep {
+  readonly kind: 'hangup';
+}
+
+/** One step of a program. */
+export type Step = SayStep | PlayStep | CollectStep | RecordStep | NotifyStep | WaitStep | HangupStep;
+
+export type StepKind = Step['kind'];
+
+/** A parsed, valid document. */
+export interface Program {
+  readonly steps: readonly Step[];
+}
+
+/** What a step reports back (the `report` effect's input, beside the `Report`). */
+export type StepResult =
+  | { readonly kind: 'collect'; readonly digits: string; readonly timedOut: boolean; readonly speechError?: string }
+  | {
+      readonly kind: 'record';
+      /** The recording's id (the last part of its URL). */
+      readonly recordingId: string;
+      /** Bytes of the file the program downloads. */
+      readonly size: number;
+      readonly startTime: string;
+      readonly endTime: string;
+    }
+  | { readonly kind: 'notify'; readonly payload: Readonly<Record<string, unknown>> };
