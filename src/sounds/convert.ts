@@ -73,10 +73,10 @@ function soxProblem(input: string, failure: ToolFailure): AppError {
   return invalid(`${input} is not an audio file sox can read: ${reason}`);
 }
 
-async function sox(runner: ToolRunner, input: string, args: readonly string[]): Promise<string> {
+async function sox(runner: ToolRunner, input: string, args: readonly string[], signal?: AbortSignal): Promise<string> {
   try {
     // An absolute path never looks like an option or like "-" (stdin) to sox.
-    return (await runner('sox', args)).stdout;
+    return (await (signal ? runner('sox', args, { signal }) : runner('sox', args))).stdout;
   } catch (err) {
     if (err instanceof ToolFailure) throw soxProblem(input, err);
     throw err;
@@ -110,8 +110,8 @@ function peak(buf: Buffer, offset: number, bytes: number): number {
   return max;
 }
 
-/** Checks the 8 kHz wav sox wrote: its header, its length, that it is not silent. */
-async function checkWav(input: string, file: string): Promise<number> {
+/** Checks the 8 kHz wav sox wrote: its header, its length, that it is not silent (unless `allowSilent`). */
+async function checkWav(input: string, file: string, allowSilent = false): Promise<number> {
   const buf = await readFile(file);
   const fmt = wavFormat(buf);
   if (!fmt || fmt.audioFormat !== 1 || fmt.sampleRate !== 8000 || fmt.channels !== 1 || fmt.bits !== 16) {
@@ -119,8 +119,18 @@ async function checkWav(input: string, file: string): Promise<number> {
   }
   const duration = wavDurationSeconds(buf) ?? 0;
   if (fmt.dataBytes < 2) throw invalid(`${input} holds no audio (0 s)`);
-  if (peak(buf, fmt.dataOffset, fmt.dataBytes) < SILENCE_PEAK) throw invalid(`${input} is silent (${duration.toFixed(2)} s of silence)`);
+  if (!allowSilent && peak(buf, fmt.dataOffset, fmt.dataBytes) < SILENCE_PEAK) throw invalid(`${input} is silent (${duration.toFixed(2)} s of silence)`);
   return duration;
+}
+
+/** Options of `convertAudio`. */
+export interface ConvertOptions {
+  /** A gain in dB baked into every output (sox's `gain` effect; `-G` still guards against clipping). */
+  readonly gainDb?: number;
+  /** Accept digital silence (a fetched pause is a valid prompt; `add` refuses it). */
+  readonly allowSilent?: boolean;
+  /** Kills sox when aborted; the promise rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -128,17 +138,24 @@ async function checkWav(input: string, file: string): Promise<number> {
  * with `stem`), and checks the result. Throws one-line AppErrors for bad input.
  */
 export async function convertForAsterisk(input: string, stagingDir: string, stem: string, runner: ToolRunner): Promise<ConvertedSound> {
+  return convertAudio(input, stagingDir, stem, runner, {});
+}
+
+/** `convertForAsterisk` with a gain, silence allowed or not, and an abort signal. */
+export async function convertAudio(input: string, stagingDir: string, stem: string, runner: ToolRunner, options: ConvertOptions): Promise<ConvertedSound> {
+  const { signal } = options;
+  const gain = options.gainDb === undefined || options.gainDb === 0 ? [] : ['gain', options.gainDb.toFixed(2)];
   const absolute = path.resolve(input);
   await checkReadable(input);
-  const info = await sox(runner, input, ['--i', absolute]);
+  const info = await sox(runner, input, ['--i', absolute], signal);
   const files: StagedFile[] = [];
   for (const format of OUTPUT_FORMATS) {
     const file = path.join(stagingDir, `${stem}.${format.ext}`);
     // -G: guard against clipping when resampling (sox lowers the gain instead).
-    await sox(runner, input, ['-V1', '-G', absolute, ...outputArgs(format, file)]);
+    await sox(runner, input, ['-V1', '-G', absolute, ...outputArgs(format, file), ...gain], signal);
     files.push({ format, path: file });
   }
   const wav = files.find((f) => f.format.ext === 'wav');
-  const durationSeconds = wav === undefined ? 0 : await checkWav(input, wav.path);
+  const durationSeconds = wav === undefined ? 0 : await checkWav(input, wav.path, options.allowSilent);
   return { input, files, durationSeconds, source: describeSource(info) };
 }

@@ -20,8 +20,14 @@ export interface ToolOutput {
   stderr: string;
 }
 
+/** How one program is run: a time-out, and a signal that kills it (the promise then rejects with the signal's reason). */
+export interface ToolRunOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
 /** Runs one program; tests wrap it to count or fake calls. */
-export type ToolRunner = (tool: Tool, args: readonly string[], options?: { timeoutMs?: number }) => Promise<ToolOutput>;
+export type ToolRunner = (tool: Tool, args: readonly string[], options?: ToolRunOptions) => Promise<ToolOutput>;
 
 /** A program that ran and failed (non-zero exit or time-out); `stderr` says why. */
 export class ToolFailure extends Error {
@@ -44,17 +50,33 @@ export function firstProblem(stderr: string): string {
 
 const DEFAULT_TIMEOUT_MS = 120_000;
 
+/** Why a signal aborted, as an Error (an AbortError when it gave no Error). */
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new DOMException('This operation was aborted', 'AbortError');
+}
+
 /** Runs a program with execFile and a time-out (default 120 s). */
 export const runTool: ToolRunner = (tool, args, options = {}) =>
   new Promise((resolve, reject) => {
+    const { signal } = options;
+    if (signal?.aborted) {
+      reject(abortError(signal));
+      return;
+    }
     execFile(
       tool,
       [...args],
       // SIGKILL: sox treats SIGTERM as "stop here", closes a valid but truncated file and exits 0.
-      { timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024, encoding: 'utf8', windowsHide: true },
+      { timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024, encoding: 'utf8', windowsHide: true, ...(signal ? { signal } : {}) },
       (err, stdout, stderr) => {
         if (!err) {
           resolve({ stdout, stderr });
+          return;
+        }
+        // Killed because the caller gave up: its reason, not a tool failure.
+        if (signal?.aborted) {
+          reject(abortError(signal));
           return;
         }
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
