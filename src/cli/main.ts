@@ -12,6 +12,7 @@ import { mailboxGroup } from './mailbox.js';
 import { messagesGroup } from './messages.js';
 import { queueGroup } from './queue.js';
 import { soundsGroup } from './sounds.js';
+import { voiceAppGroup } from './voice-app.js';
 
 export type { CliIo } from './command.js';
 
@@ -21,6 +22,7 @@ const GROUPS: Readonly<Record<string, CommandGroup>> = {
   messages: messagesGroup,
   queue: queueGroup,
   sounds: soundsGroup,
+  'voice-app': voiceAppGroup,
 };
 
 function programUsage(): string {

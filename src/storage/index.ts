@@ -8,10 +8,14 @@ import { AppError, errorMessage } from '../errors.js';
 import { openSqliteQueueStore } from './queue-sqlite.js';
 import { openSqliteStore } from './sqlite.js';
 import type { QueueStore, StoreOptions, VoicemailStore } from './types.js';
+import { openSqliteVoiceStore } from './voice-sqlite.js';
+import type { VoiceStore } from './voice-types.js';
 
 export { isMailboxId, isPin, DEFAULT_MAX_MESSAGES, MAX_MESSAGES_RANGE } from './rules.js';
 export type { Folder, Mailbox, MailboxChange, Message, NewMessage, StoreOptions, VoicemailStore } from './types.js';
 export type { NewQueueLogEntry, QueueLogEvent, QueueLogLine, QueueMember, QueueStats, QueueStore } from './types.js';
+export type { NewVoiceApp, RecordingFormat, VoiceApp, VoiceRecording, VoiceStore, WebhookMethod } from './voice-types.js';
+export { RECORDING_FORMATS, isAppName, isRecordingId } from './voice-rules.js';
 
 /** The database's file name inside the data directory. */
 export const DB_FILE_NAME = 'stasis-flows.db';
@@ -40,4 +44,10 @@ export function openQueueStore(dataDir: string): QueueStore {
 export function openStore(dataDir: string, options: StoreOptions = {}): VoicemailStore {
   ensureDataDir(dataDir);
   return openSqliteStore(storeFile(dataDir), options);
+}
+
+/** Opens the voice applications and recordings in `dataDir` (the same database file as the other stores). */
+export function openVoiceStore(dataDir: string): VoiceStore {
+  ensureDataDir(dataDir);
+  return openSqliteVoiceStore(storeFile(dataDir));
 }

@@ -57,6 +57,30 @@ export const MIGRATIONS: readonly string[] = [
      ord             INTEGER NOT NULL,
      PRIMARY KEY (queue, channel_id)
    ) STRICT;`,
+  // 3: voice API applications (written by `voice-app`, read by the service at call time) and their recordings.
+  // Recordings name their application without a foreign key: they outlive a removed application.
+  `CREATE TABLE voice_apps (
+     id                  TEXT PRIMARY KEY,
+     name                TEXT NOT NULL UNIQUE,
+     answer_url          TEXT NOT NULL,
+     answer_method       TEXT NOT NULL CHECK (answer_method IN ('GET', 'POST')),
+     event_url           TEXT NOT NULL,
+     event_method        TEXT NOT NULL CHECK (event_method IN ('GET', 'POST')),
+     fallback_answer_url TEXT,
+     signature_secret    TEXT,
+     created_at          TEXT NOT NULL
+   ) STRICT;
+   CREATE TABLE voice_recordings (
+     id                TEXT PRIMARY KEY,
+     application_id    TEXT NOT NULL,
+     call_uuid         TEXT NOT NULL,
+     conversation_uuid TEXT NOT NULL,
+     format            TEXT NOT NULL CHECK (format IN ('mp3', 'wav', 'ogg')),
+     path              TEXT NOT NULL,
+     size              INTEGER NOT NULL CHECK (size >= 0),
+     created_at        TEXT NOT NULL
+   ) STRICT;
+   CREATE INDEX voice_recordings_by_app ON voice_recordings (application_id, created_at);`,
 ];
 
 /** Brings the schema up to date; returns the version it is at. */

@@ -1,0 +1,80 @@
+/**
+ * The voice API's store: applications (answer and event webhooks, managed
+ * with `stasis-flows voice-app`) and the recordings their calls made. The
+ * service reads applications at call time while the CLI writes them.
+ */
+
+/** How a webhook is requested. */
+export type WebhookMethod = 'GET' | 'POST';
+
+/** What a recording is encoded as (NCCO `record.format`). */
+export type RecordingFormat = 'mp3' | 'wav' | 'ogg';
+
+/** A voice application: where its calls fetch their NCCO and post their events. */
+export interface VoiceApp {
+  /** The application_id, uuid v4. */
+  id: string;
+  /** What the dialplan names: `Stasis(voice-api,<name>)`. */
+  name: string;
+  answerUrl: string;
+  answerMethod: WebhookMethod;
+  eventUrl: string;
+  eventMethod: WebhookMethod;
+  fallbackAnswerUrl?: string;
+  /** HS256 key for signing webhooks and checking download tokens. Never printed nor logged. */
+  signatureSecret?: string;
+  /** ISO 8601, UTC. */
+  createdAt: string;
+}
+
+/** What `addApp` takes; methods default to GET (answer) and POST (event), case-insensitive. */
+export interface NewVoiceApp {
+  name: string;
+  answerUrl: string;
+  eventUrl: string;
+  answerMethod?: WebhookMethod;
+  eventMethod?: WebhookMethod;
+  fallbackAnswerUrl?: string;
+  signatureSecret?: string;
+}
+
+/** A recording a call made, served by the HTTP API at its recording URL. */
+export interface VoiceRecording {
+  /** The file id in the recording URL: 1-64 letters, digits, `-` or `_` (a uuid in practice). */
+  id: string;
+  applicationId: string;
+  callUuid: string;
+  conversationUuid: string;
+  format: RecordingFormat;
+  /** Absolute path of the audio file. */
+  path: string;
+  /** Bytes. */
+  size: number;
+  /** ISO 8601, UTC. */
+  createdAt: string;
+}
+
+/**
+ * Voice applications and recordings. Errors are `AppError`s: `INVALID_INPUT`
+ * (a field breaks a rule), `APP_EXISTS` (the name is taken), `CONFLICT` (the recording id is taken),
+ * `NOT_FOUND` (updating an unknown application). Reads of unknown things
+ * return `undefined`.
+ */
+export interface VoiceStore {
+  /** Creates an application with a new application_id. */
+  addApp(app: NewVoiceApp): Promise<VoiceApp>;
+  /** The application with this name, or with this application_id. */
+  getApp(nameOrId: string): Promise<VoiceApp | undefined>;
+  /** Every application, by name. */
+  listApps(): Promise<VoiceApp[]>;
+  /** Changes the fields given; an empty `fallbackAnswerUrl` or `signatureSecret` clears it. */
+  updateApp(name: string, patch: Partial<NewVoiceApp>): Promise<VoiceApp>;
+  /** Removes an application; false when there was none. Its recordings stay (see voice-sqlite.ts). */
+  removeApp(name: string): Promise<boolean>;
+  /** Records a recording's file. */
+  addRecording(recording: VoiceRecording): Promise<void>;
+  /** The recording, or undefined. */
+  getRecording(id: string): Promise<VoiceRecording | undefined>;
+  /** Closes the database; the store is unusable afterwards. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,200 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { validate as isUuid } from 'uuid';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
+import { openVoiceStore, type VoiceApp } from '../../src/storage/index.js';
+
+const SECRET = 'k9-QxW2vT7s-secret';
+const ANSWER = 'http://127.0.0.1:3000/webhooks/answer';
+const EVENT = 'http://127.0.0.1:3000/webhooks/events';
+
+class Sink extends Writable {
+  text = '';
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+let dir: string;
+let printed: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'stasis-flows-cli-voice-'));
+  printed = '';
+});
+
+afterEach(() => {
+  expect(printed).not.toContain(SECRET);
+  expect(printed).not.toMatch(/\n\s+at /);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function cli(args: string[]) {
+  const stdout = new Sink();
+  const stderr = new Sink();
+  const code = await runCli(args, { env: { STASIS_FLOWS_DATA_DIR: dir }, stdout, stderr });
+  printed += stdout.text + stderr.text;
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+async function fails(args: string[], message: RegExp) {
+  const r = await cli(args);
+  expect(r).toMatchObject({ code: 1, stdout: '' });
+  expect(r.stderr).toMatch(/^stasis-flows: [^\n]+\n$/);
+  expect(r.stderr).toMatch(message);
+}
+
+async function misused(args: string[], problem: RegExp) {
+  const r = await cli(args);
+  expect(r).toMatchObject({ code: 2, stdout: '' });
+  const [first, blank, usage] = r.stderr.split('\n');
+  expect(first).toMatch(problem);
+  expect(blank).toBe('');
+  expect(usage).toMatch(/^Usage: stasis-flows voice-app /);
+}
+
+async function stored(name: string): Promise<VoiceApp | undefined> {
+  const store = openVoiceStore(dir);
+  try {
+    return await store.getApp(name);
+  } finally {
+    await store.close();
+  }
+}
+
+async function addIvr(...extra: string[]) {
+  return cli(['voice-app', 'add', 'ivr', '--answer-url', ANSWER, '--event-url', EVENT, ...extra]);
+}
+
+describe('voice-app help', () => {
+  it('is listed among the groups, and lists its commands', async () => {
+    expect((await cli(['--help'])).stdout).toMatch(/^ {2}voice-app +manage voice API applications/m);
+    const r = await cli(['voice-app', '--help']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    for (const command of ['add', 'list', 'remove', 'set']) expect(r.stdout).toMatch(new RegExp(`^ {2}${command} +\\S`, 'm'));
+  });
+
+  it.each([
+    ['add', /^Usage: stasis-flows voice-app add <name> --answer-url <url> --event-url <url> \[--answer-method GET\|POST\] \[--event-method POST\|GET\] \[--fallback-answer-url <url>\] \[--signature-secret <s>\]$/m],
+    ['list', /^Usage: stasis-flows voice-app list \[--json\]$/m],
+    ['set', /^Usage: stasis-flows voice-app set <name> \[--answer-url <url>\] \[--event-url <url>\] \[--answer-method GET\|POST\]/m],
+    ['remove', /^Usage: stasis-flows voice-app remove <name>$/m],
+  ])('%s --help prints its usage', async (command, usage) => {
+    const r = await cli(['voice-app', command, '--help']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toMatch(usage);
+    expect(r.stdout).toMatch(/^ {2}-h, --help +show this help$/m);
+  });
+});
+
+describe('voice-app add', () => {
+  it('prints the new application_id on its first line and stores the app with default methods', async () => {
+    const r = await addIvr();
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    const first = r.stdout.split('\n')[0]!;
+    const id = /^added voice app "ivr": application_id (\S+)$/.exec(first)?.[1];
+    expect(id !== undefined && isUuid(id)).toBe(true);
+    expect(await stored('ivr')).toMatchObject({ id, answerUrl: ANSWER, answerMethod: 'GET', eventUrl: EVENT, eventMethod: 'POST' });
+    expect(r.stdout).toMatch(/signed: no/);
+  });
+
+  it('takes methods in any case, stores them upper-case, and keeps the secret without printing it', async () => {
+    const r = await addIvr('--answer-method', 'post', '--event-method', 'Get', '--fallback-answer-url', 'http://127.0.0.1:3001/answer', '--signature-secret', SECRET);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/signed: yes/);
+    expect(await stored('ivr')).toMatchObject({ answerMethod: 'POST', eventMethod: 'GET', fallbackAnswerUrl: 'http://127.0.0.1:3001/answer', signatureSecret: SECRET });
+  });
+
+  it('refuses a duplicate name, a bad name, a bad URL or method, with one line', async () => {
+    await addIvr();
+    await fails(['voice-app', 'add', 'ivr', '--answer-url', ANSWER, '--event-url', EVENT], /voice app "ivr" already exists/);
+    await fails(['voice-app', 'add', 'bad name', '--answer-url', ANSWER, '--event-url', EVENT], /name must be 1-64/);
+    await fails(['voice-app', 'add', 'x', '--answer-url', 'ftp://h/a', '--event-url', EVENT], /answer URL must be an http\(s\) URL/);
+    await fails(['voice-app', 'add', 'x', '--answer-url', ANSWER, '--event-url', EVENT, '--answer-method', 'PUT'], /--answer-method must be GET or POST, got "PUT"/);
+    expect(await stored('x')).toBeUndefined();
+  });
+
+  it('needs both URLs', async () => {
+    await misused(['voice-app', 'add', 'ivr', '--event-url', EVENT], /^stasis-flows: missing option --answer-url$/);
+    await misused(['voice-app', 'add', 'ivr', '--answer-url', ANSWER], /^stasis-flows: missing option --event-url$/);
+    await misused(['voice-app', 'add', '--answer-url', ANSWER, '--event-url', EVENT], /^stasis-flows: missing argument <name>$/);
+  });
+});
+
+describe('voice-app list', () => {
+  it('says there are none yet', async () => {
+    const r = await cli(['voice-app', 'list']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toMatch(/^No voice apps yet/);
+  });
+
+  it('shows name, application_id, both webhooks with methods, fallback and whether signed, never the secret', async () => {
+    await addIvr('--signature-secret', SECRET, '--fallback-answer-url', 'http://127.0.0.1:3001/fallback');
+    await cli(['voice-app', 'add', 'greeting', '--answer-url', 'http://h/answer', '--event-url', 'http://h/events', '--event-method', 'get']);
+    const ivr = (await stored('ivr'))!;
+    const r = await cli(['voice-app', 'list']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    const [header, first, second] = r.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^NAME +APPLICATION_ID +ANSWER +EVENT +FALLBACK +SIGNED$/);
+    expect(first).toMatch(/^greeting +\S+ +GET http:\/\/h\/answer +GET http:\/\/h\/events +- +signed: no$/);
+    expect(second).toContain(ivr.id);
+    expect(second).toMatch(new RegExp(`^ivr +${ivr.id} +GET ${ANSWER} +POST ${EVENT} +http://127.0.0.1:3001/fallback +signed: yes$`));
+  });
+
+  it('--json gives the apps with `signed` instead of the secret', async () => {
+    await addIvr('--signature-secret', SECRET);
+    const r = await cli(['voice-app', 'list', '--json']);
+    const apps = JSON.parse(r.stdout) as Record<string, unknown>[];
+    expect(apps).toHaveLength(1);
+    expect(apps[0]).toMatchObject({ name: 'ivr', answerUrl: ANSWER, signed: true });
+    expect(apps[0]).not.toHaveProperty('signatureSecret');
+  });
+});
+
+describe('voice-app set', () => {
+  it('changes the fields given and keeps the rest', async () => {
+    await addIvr('--signature-secret', SECRET);
+    const before = (await stored('ivr'))!;
+    const r = await cli(['voice-app', 'set', 'ivr', '--event-url', 'http://new/events', '--answer-method', 'post']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout.split('\n')[0]).toBe(`updated voice app "ivr": application_id ${before.id}`);
+    expect(await stored('ivr')).toEqual({ ...before, eventUrl: 'http://new/events', answerMethod: 'POST' });
+  });
+
+  it('removes the fallback and the secret with ""', async () => {
+    await addIvr('--signature-secret', SECRET, '--fallback-answer-url', 'http://f/a');
+    const r = await cli(['voice-app', 'set', 'ivr', '--signature-secret', '', '--fallback-answer-url', '']);
+    expect(r.stdout).toMatch(/signed: no/);
+    const app = (await stored('ivr'))!;
+    expect(app.signatureSecret).toBeUndefined();
+    expect(app.fallbackAnswerUrl).toBeUndefined();
+  });
+
+  it('fails with one line for an unknown app, and with usage when nothing is to change', async () => {
+    await fails(['voice-app', 'set', 'nope', '--event-url', EVENT], /^stasis-flows: voice app "nope" does not exist\n$/);
+    await addIvr();
+    await misused(['voice-app', 'set', 'ivr'], /^stasis-flows: nothing to change/);
+  });
+});
+
+describe('voice-app remove', () => {
+  it('removes an app', async () => {
+    await addIvr();
+    const { id } = (await stored('ivr'))!;
+    const r = await cli(['voice-app', 'remove', 'ivr']);
+    expect(r).toMatchObject({ code: 0, stderr: '', stdout: `removed voice app "ivr": application_id ${id}\n` });
+    expect(await stored('ivr')).toBeUndefined();
+  });
+
+  it('fails with one line for an unknown app (or an application_id)', async () => {
+    await fails(['voice-app', 'remove', 'nope'], /^stasis-flows: voice app "nope" does not exist\n$/);
+    await addIvr();
+    const { id } = (await stored('ivr'))!;
+    await fails(['voice-app', 'remove', id], /does not exist/);
+    expect(await stored('ivr')).toBeDefined();
+  });
+});
