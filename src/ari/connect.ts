@@ -9,7 +9,7 @@ import { AppError, AriError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ariErrorMessage, toAriError } from './error-map.js';
 import { LeanRequests, segment, type QueryValue } from './lean-requests.js';
-import type { AriPort, ConnectionEvent, HangupReason, OriginateOptions, PlayOptions, RecordOptions } from './port.js';
+import type { AriPort, ConnectionEvent, HangupReason, OriginateOptions, PlayOptions, RecordOptions, SnoopOptions } from './port.js';
 import { EventRouter } from './router.js';
 import type {
   Application,
@@ -381,6 +381,12 @@ class AriClientAdapter implements AriConnection {
     unhold: (channelId: string) => this.callVoid('channels', 'unhold', { channelId }, channelId),
     mute: (channelId: string, direction: 'both' | 'in' | 'out' = 'both') => this.callVoid('channels', 'mute', { channelId, direction }, channelId),
     unmute: (channelId: string, direction: 'both' | 'in' | 'out' = 'both') => this.callVoid('channels', 'unmute', { channelId, direction }, channelId),
+    snoop: (channelId: string, o: SnoopOptions) => {
+      // Only the options given go out, so Asterisk applies its own defaults to the rest.
+      const params: Record<string, unknown> = { channelId, app: o.app };
+      for (const key of ['spy', 'whisper', 'appArgs', 'snoopId'] as const) if (o[key] !== undefined) params[key] = o[key];
+      return this.call<Channel>('channels', o.snoopId === undefined ? 'snoopChannel' : 'snoopChannelWithId', params, channelId);
+    },
   };
 
   readonly bridges = {

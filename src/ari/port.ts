@@ -39,6 +39,20 @@ export interface RecordOptions {
   terminateOn?: 'none' | 'any' | '*' | '#';
 }
 
+/** A snoop direction: `in` is what the channel reads (the caller's voice), `out` what is written to it. */
+export type SnoopDirection = 'none' | 'in' | 'out' | 'both';
+
+/** Options of a snoop request: at least one of `spy` and `whisper` must be other than `none`. */
+export interface SnoopOptions {
+  /** The Stasis app the snoop channel enters (StasisStart with `appArgs`). */
+  app: string;
+  spy?: SnoopDirection;
+  whisper?: SnoopDirection;
+  appArgs?: string;
+  /** The snoop channel's id; generate it first and route it, so its StasisStart is not missed. */
+  snoopId?: string;
+}
+
 /** Options of an originate request. */
 export interface OriginateOptions {
   endpoint: string;
@@ -77,6 +91,8 @@ export interface AriChannels {
   unhold(channelId: string): Promise<void>;
   mute(channelId: string, direction?: 'both' | 'in' | 'out'): Promise<void>;
   unmute(channelId: string, direction?: 'both' | 'in' | 'out'): Promise<void>;
+  /** Starts a snoop channel on `channelId` (Asterisk answers with the new channel, already Up). */
+  snoop(channelId: string, options: SnoopOptions): Promise<Channel>;
 }
 
 export interface AriBridges {

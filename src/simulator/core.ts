@@ -12,6 +12,7 @@ import { Applications } from './events/apps.js';
 import { TrafficStats } from './stats.js';
 import type { Route } from './events/apps.js';
 import { MediaEngine } from './media/graph.js';
+import { HttpMediaCache } from './media/http.js';
 import type { Playback } from './playbacks/playback.js';
 import type { LiveRecording } from './recordings/live.js';
 
@@ -33,6 +34,8 @@ export class Core {
   /** Traffic counters (benchmarks). */
   readonly stats = new TrafficStats();
   readonly media = new MediaEngine();
+  /** res_http_media_cache: `sound:http://…` downloads, fresh while their max-age runs on this clock. */
+  readonly httpMedia = new HttpMediaCache(() => this.clock.now());
   readonly channels = new Map<string, Channel>();
   readonly bridges = new Map<string, Bridge>();
   /** By id; a duplicate playbackId is accepted (fact 25), so one id may name several. */
@@ -43,6 +46,8 @@ export class Core {
   readonly startedAt: number;
   private nameSeq = 0x2d;
   private uniqueSeq = 100;
+  /** app_snoop's own counter (`Snoop/<id>-00000000` is the first, fact 89). */
+  private snoopSeq = 0;
   private readonly timers = new Set<unknown>();
 
   constructor(
@@ -63,6 +68,11 @@ export class Core {
   /** The 8-hex-digit sequence in channel names (`Local/100@trace-0000002d;1`), shared by all technologies. */
   nextNameSeq(): string {
     return (this.nameSeq++).toString(16).padStart(8, '0');
+  }
+
+  /** The 8-hex-digit sequence in snoop channel names. */
+  nextSnoopSeq(): string {
+    return (this.snoopSeq++).toString(16).padStart(8, '0');
   }
 
   /** A unique id as Asterisk makes them: `<epoch seconds>.<counter>`. */

@@ -50,6 +50,8 @@ const EXPECTED: Record<string, [string, OperationRoute['httpMethod'], string][]>
     ['record', 'POST', '/channels/{channelId}/record'],
     ['getChannelVar', 'GET', '/channels/{channelId}/variable'],
     ['setChannelVar', 'POST', '/channels/{channelId}/variable'],
+    ['snoopChannel', 'POST', '/channels/{channelId}/snoop'],
+    ['snoopChannelWithId', 'POST', '/channels/{channelId}/snoop/{snoopId}'],
     ['dial', 'POST', '/channels/{channelId}/dial'],
   ],
   bridges: [
@@ -388,9 +390,10 @@ describe('the real ari-client 2.2.0 against the description', () => {
     expect(typeof operation('channels', 'playWithId')).toBe('function');
     expect(typeof operation('recordings', 'copyStored')).toBe('function');
     expect(typeof operation('bridges', 'addChannel')).toBe('function');
-    // Nothing beyond the description: no deviceStates, no snoop.
+    expect(typeof operation('channels', 'snoopChannelWithId')).toBe('function');
+    // Nothing beyond the description: no deviceStates, no externalMedia.
     expect((client as unknown as Record<string, unknown>)['deviceStates']).toBeUndefined();
-    expect(() => operation('channels', 'snoopChannel')).toThrow();
+    expect(() => operation('channels', 'externalMedia')).toThrow();
   });
 
   it('has an events model with properties for every event type', () => {

@@ -82,7 +82,7 @@ export class FakeAri implements AriPort {
 
   readonly channels = this.group('channels', [
     'list', 'get', 'originate', 'create', 'dial', 'answer', 'hangup', 'continueInDialplan', 'ring', 'sendDtmf', 'play', 'record',
-    'getVariable', 'setVariable', 'startMoh', 'stopMoh', 'hold', 'unhold', 'mute', 'unmute',
+    'getVariable', 'setVariable', 'startMoh', 'stopMoh', 'hold', 'unhold', 'mute', 'unmute', 'snoop',
   ] as const);
   readonly bridges = this.group('bridges', ['list', 'get', 'create', 'destroy', 'addChannel', 'removeChannel', 'play', 'record', 'startMoh', 'stopMoh'] as const);
   readonly playbacks = this.group('playbacks', ['get', 'stop', 'control'] as const);

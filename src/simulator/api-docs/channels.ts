@@ -50,6 +50,20 @@ const lang = queryParam('lang', 'string', { description: 'Language of the sounds
 const offsetms = queryParam('offsetms', 'int', { description: 'Milliseconds to skip at the start' });
 const skipms = queryParam('skipms', 'int', { defaultValue: 3000, description: 'Milliseconds moved by forward and reverse' });
 
+const snoopDirections = ['none', 'both', 'out', 'in'];
+const snoopErrors = [err(400, 'Invalid parameters'), err(404, 'Channel not found')];
+
+/** The snoop parameters in Asterisk's order; `snoopId` is a query parameter of snoopChannel only. */
+function snoopParams(withSnoopIdQuery: boolean): ApiParameter[] {
+  return [
+    queryParam('spy', 'string', { defaultValue: 'none', values: snoopDirections, description: 'Direction of audio to spy on' }),
+    queryParam('whisper', 'string', { defaultValue: 'none', values: snoopDirections, description: 'Direction of audio to whisper into' }),
+    queryParam('app', 'string', { required: true, description: 'Application the snooping channel is placed into' }),
+    queryParam('appArgs', 'string', { description: 'The application arguments to pass to the Stasis application' }),
+    ...(withSnoopIdQuery ? [queryParam('snoopId', 'string', { description: 'Unique ID to assign to snooping channel' })] : []),
+  ];
+}
+
 export const channels: ResourceSpec = {
   name: 'channels',
   description: 'Channel resources',
@@ -236,6 +250,20 @@ export const channels: ResourceSpec = {
           queryParam('value', 'string', { description: 'New value; unset when absent' }),
           queryParam('report_events', 'boolean', { defaultValue: false, description: 'Send a ChannelVarset event' }),
         ], [err(400, 'No variable given'), notFound, notInStasis]),
+      ],
+    },
+    {
+      path: '/channels/{channelId}/snoop',
+      description: 'Snoop (spy/whisper) on a channel',
+      operations: [
+        op('POST', 'snoopChannel', 'Channel', 'Start snooping.', [channelId, ...snoopParams(true)], snoopErrors),
+      ],
+    },
+    {
+      path: '/channels/{channelId}/snoop/{snoopId}',
+      description: 'Snoop (spy/whisper) on a channel',
+      operations: [
+        op('POST', 'snoopChannelWithId', 'Channel', 'Start snooping.', [channelId, pathParam('snoopId', 'Unique ID to assign to snooping channel'), ...snoopParams(false)], snoopErrors),
       ],
     },
     {

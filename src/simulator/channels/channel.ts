@@ -39,7 +39,19 @@ export type ChannelOrigin =
   /** Made by `POST /channels/create`: in Stasis at once; hangs up when it leaves Stasis. */
   | 'create'
   /** Runs the dialplan (the `;2` half of a Local channel). */
-  | 'pbx';
+  | 'pbx'
+  /** A snoop channel (`POST /channels/{id}/snoop`): in Stasis at once; hangs up when it leaves Stasis. */
+  | 'snoop';
+
+/** A snoop direction as ARI spells it. */
+export type SnoopDirection = 'none' | 'in' | 'out' | 'both';
+
+/** What a snoop channel listens to (and, unmodelled, whispers into). */
+export interface SnoopSpec {
+  target: Channel;
+  spy: SnoopDirection;
+  whisper: SnoopDirection;
+}
 
 /** One channel. */
 export class Channel implements AudioChannel {
@@ -80,6 +92,10 @@ export class Channel implements AudioChannel {
   recordings = 0;
   /** Apps that asked for this channel's DTMF to end a recording (terminateOn). */
   readonly dtmfHooks = new Set<(digit: string) => void>();
+  /** Set on a snoop channel: the channel it snoops on. */
+  snoop: SnoopSpec | undefined;
+  /** The snoop channels on this channel (they leave Stasis shortly after it goes, fact 92). */
+  readonly snoops = new Set<Channel>();
   /** Announcer/recorder channels never show up in ARI. */
   readonly internal: boolean;
 
@@ -98,6 +114,13 @@ export class Channel implements AudioChannel {
   /** Whether a Stasis app controls this channel (ARI's `find_control`). */
   get inStasis(): boolean {
     return this.stasis !== undefined && !this.destroyed;
+  }
+
+  /** For the audio model: a snoop reads what its target reads (`in`), what is written to it (`out`), or both. */
+  get spied(): AudioChannel['spied'] {
+    const spec = this.snoop;
+    if (spec === undefined) return undefined;
+    return { target: spec.target, in: spec.spy === 'in' || spec.spy === 'both', out: spec.spy === 'out' || spec.spy === 'both' };
   }
 
   /** The ARI snapshot. */

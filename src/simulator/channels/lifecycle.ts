@@ -133,6 +133,19 @@ function unwind(core: Core, ch: Channel, initiator: boolean): void {
   ch.silence = undefined;
   leaveStasis(core, ch);
   if (ch.runsDialplan) core.channelEvent('ChannelHangupRequest', ch, { cause: 16, soft: true });
+  endSnoops(core, ch);
+}
+
+/** How long after the snooped channel's StasisEnd each snoop channel gets its own (10-20 ms, fact 92). */
+export const SNOOP_END_DELAY_MS = 15;
+
+/**
+ * The snooped channel has gone: app_snoop's channels stop a little later, with only a
+ * StasisEnd (no ChannelHangupRequest; their app hears no ChannelDestroyed, fact 92); a live
+ * recording on one finishes first and is kept.
+ */
+function endSnoops(core: Core, ch: Channel): void {
+  for (const snoop of ch.snoops) core.after(SNOOP_END_DELAY_MS, () => hangupChannel(core, snoop, 16, 'dialplan'));
 }
 
 /** Step 3: `ChannelDestroyed` to the apps still subscribed (the originating app; never the Stasis app, fact 58). */
@@ -141,6 +154,7 @@ function destroy(core: Core, ch: Channel): void {
   else ch.dialplan = { ...ch.dialplan, app_name: '', app_data: '' };
   core.channelEvent('ChannelDestroyed', ch, { cause: ch.hangupCause, cause_txt: causeText(ch.hangupCause) });
   ch.destroyed = true;
+  ch.snoop?.target.snoops.delete(ch);
   core.apps.forgetChannel(ch.id);
   core.channels.delete(ch.id);
 }
@@ -157,6 +171,7 @@ export function failCall(core: Core, ch: Channel): void {
       c.hangupCause = 0;
       c.queue.hangup();
       leaveStasis(core, c);
+      endSnoops(core, c);
       destroy(core, c);
     }
   });

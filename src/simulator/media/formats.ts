@@ -62,7 +62,7 @@ export interface MediaFile {
 
 const cache = new Map<string, { mtimeMs: number; size: number; file: MediaFile }>();
 
-/** Reads a media file; undefined when it does not exist (or cannot be read). */
+/** Reads a media file; undefined when it does not exist, cannot be read, or Asterisk would refuse it (fact 94). */
 export function loadMediaFile(path: string, ext: string): MediaFile | undefined {
   const info = FORMATS[ext];
   if (info === undefined) return undefined;
@@ -82,16 +82,37 @@ export function loadMediaFile(path: string, ext: string): MediaFile | undefined 
     return undefined;
   }
   const file = decode(path, ext, buf, info);
+  if (file === undefined) return undefined;
   cache.set(path, { mtimeMs: stat.mtimeMs, size: stat.size, file });
   return file;
 }
 
-function decode(path: string, ext: string, buf: Buffer, info: FormatInfo): MediaFile {
+/** Decodes media bytes that are not a file of the sounds directory (an http download); undefined as for loadMediaFile. */
+export function decodeMediaBytes(name: string, ext: string, buf: Buffer): MediaFile | undefined {
+  const info = FORMATS[ext];
+  return info === undefined ? undefined : decode(name, ext, buf, info);
+}
+
+/** The sample rate each WAVE extension must have: format_wav reads `.wav` as 8 kHz only, `.wav16` as 16 kHz only. */
+const WAV_RATES: Record<string, number> = { wav: 8000, wav16: 16000 };
+
+/**
+ * Whether format_wav would open this file (check_header): 16-bit PCM, mono, at the rate
+ * of its extension. Otherwise the playback fails at once, e.g. a 16 kHz `.wav` ("Unexpected
+ * frequency mismatch 16000 (expecting 8000)", fact 94).
+ */
+export function wavReadable(buf: Buffer, ext: string): boolean {
+  const fmt = wavFormat(buf);
+  return fmt !== undefined && fmt.audioFormat === 1 && fmt.bits === 16 && fmt.channels === 1 && fmt.sampleRate === WAV_RATES[ext];
+}
+
+function decode(path: string, ext: string, buf: Buffer, info: FormatInfo): MediaFile | undefined {
   let samples: Int16Array | undefined;
   let durationMs = info.durationMs(buf.length);
   switch (ext) {
     case 'wav':
     case 'wav16': {
+      if (!wavReadable(buf, ext)) return undefined;
       const fmt = wavFormat(buf);
       if (fmt !== undefined && fmt.byteRate > 0) durationMs = (fmt.dataBytes / fmt.byteRate) * 1000;
       samples = decodeWav(buf);

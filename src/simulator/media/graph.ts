@@ -4,7 +4,8 @@
  *   far end hears it; for a Local channel half, the far end is the other half's read side;
  * - a mixing bridge passes each member's incoming audio to the other members, plus its
  *   own announcements and music; a holding bridge gives members only its music;
- * - a bridge recording hears every member and the bridge's own media.
+ * - a bridge recording hears every member and the bridge's own media;
+ * - a snoop channel reads what its target reads and/or what is written to it, and silence.
  *
  * Recorders (the listeners) capture audio up to "now" before anything changes who hears
  * what, then re-plan; so a recording contains exactly what was audible, when it was.
@@ -60,6 +61,8 @@ export interface AudioChannel {
   readonly destroyed: boolean;
   readonly peer?: AudioChannel | undefined;
   readonly bridge?: AudioBridge | undefined;
+  /** A snoop channel: the channel it spies on, and which directions it hears. */
+  readonly spied?: { readonly target: AudioChannel; readonly in: boolean; readonly out: boolean } | undefined;
 }
 
 /** The parts of a bridge the audio model needs. */
@@ -76,6 +79,15 @@ const silenceFloor = new SilenceEmitter();
 /** What arrives on a channel's read side: what its far end writes. */
 export function heardBy(ch: AudioChannel, visited: Set<string> = new Set()): AudioSource[] {
   if (ch.muteIn || ch.destroyed) return [];
+  const spied = ch.spied;
+  if (spied !== undefined) {
+    // A snoop channel reads a frame every 20 ms, silent while nothing flows (fact 90): spy=in
+    // is what the target reads, spy=out what is written to it, both mixed for spy=both.
+    const sources: AudioSource[] = [silenceFloor];
+    if (spied.in) sources.push(...heardBy(spied.target, new Set(visited)));
+    if (spied.out) sources.push(...writtenTo(spied.target, new Set(visited)));
+    return sources;
+  }
   const far = ch.peer;
   if (far === undefined || far.destroyed) return [];
   return writtenTo(far, visited);

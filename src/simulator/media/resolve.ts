@@ -16,7 +16,9 @@ export type Resolution =
   /** PlaybackFinished "failed" right after PlaybackStarted: a missing sound file, `tone:` here. */
   | { kind: 'failed' }
   /** PlaybackStarted and nothing more: an unknown scheme, a missing recording, `number:abc`. */
-  | { kind: 'silent' };
+  | { kind: 'silent' }
+  /** `sound:http://…`: downloaded first (res_http_media_cache, media/http.ts), then played or failed (facts 95, 96). */
+  | { kind: 'fetch'; url: string };
 
 function sound(soundsDir: string, name: string, language: string): MediaFile | undefined {
   const found = findSoundFile(soundsDir, name, language);
@@ -111,6 +113,7 @@ export function resolveMedia(paths: { soundsDir: string; recordingsDir: string }
   const rest = colon === -1 ? '' : uri.slice(colon + 1);
   switch (scheme) {
     case 'sound': {
+      if (/^https?:\/\//i.test(rest)) return { kind: 'fetch', url: rest };
       const f = sound(paths.soundsDir, rest, language);
       return f === undefined ? { kind: 'failed' } : { kind: 'audio', files: [f], controllable: true };
     }

@@ -13,6 +13,7 @@ import type { Route } from '../events/apps.js';
 import { PER_MS } from '../media/audio.js';
 import { PcmEmitter, sampleAt } from '../media/graph.js';
 import type { AudioSource } from '../media/graph.js';
+import type { MediaFile } from '../media/formats.js';
 import { resolveMedia } from '../media/resolve.js';
 import { planPlaybackOperation } from './operations.js';
 import type { AriPlaybackState, PlaybackFrame, PlaybackOperation } from './operations.js';
@@ -60,6 +61,8 @@ export class Playback implements Command {
   private startedAt = 0;
   private timer: unknown;
   private emitter: AudioSource | undefined;
+  /** Set while an http item downloads; a stale download is ignored when it completes. */
+  private fetching: object | undefined;
   private done: (() => void) | undefined;
 
   constructor(
@@ -190,17 +193,47 @@ export class Playback implements Command {
       this.itemEnded('failed');
       return;
     }
-    this.streamItem = res.controllable;
+    if (res.kind === 'fetch') {
+      this.download(res.url);
+      return;
+    }
+    this.playFiles(res.files, res.controllable);
+  }
+
+  /**
+   * `sound:http://…`: "playing" while the file downloads, then it plays (so it lasts the
+   * download plus the media), or fails as soon as the download does (facts 95, 96).
+   */
+  private download(url: string): void {
+    this.streamItem = true;
+    const item = this.index;
+    const token = {};
+    this.fetching = token;
+    void this.core.httpMedia.fetch(url).then((file) => {
+      // Stopped, hung up or moved on meanwhile: the download is no longer wanted.
+      if (this.fetching !== token || this.index !== item || this.state !== 'playing') return;
+      this.fetching = undefined;
+      if (file === undefined) {
+        this.core.log(`playback ${this.id}: ${url} could not be downloaded or played`);
+        this.itemEnded('failed');
+        return;
+      }
+      this.playFiles([file], true);
+    });
+  }
+
+  private playFiles(files: readonly MediaFile[], controllable: boolean): void {
+    this.streamItem = controllable;
     let end = 0;
-    this.fileEndsMs = res.files.map((f) => (end += f.durationMs));
-    const total = res.files.reduce((n, f) => n + f.samples.length, 0);
+    this.fileEndsMs = files.map((f) => (end += f.durationMs));
+    const total = files.reduce((n, f) => n + f.samples.length, 0);
     this.samples = new Int16Array(total);
     let at = 0;
-    for (const f of res.files) {
+    for (const f of files) {
       this.samples.set(f.samples, at);
       at += f.samples.length;
     }
-    this.durationMs = res.files.reduce((n, f) => n + f.durationMs, 0);
+    this.durationMs = end;
     this.positionMs = this.index === 0 ? Math.min(this.offsetMs, this.durationMs) : 0;
     this.play();
   }
@@ -217,6 +250,7 @@ export class Playback implements Command {
   }
 
   private stopAudio(): void {
+    this.fetching = undefined;
     this.core.cancel(this.timer);
     this.timer = undefined;
     const emitter = this.emitter;
@@ -306,6 +340,8 @@ export class Playback implements Command {
       this.finish('done');
       return;
     }
+    // Deliberate difference (unrecorded): other controls while an http file downloads are dropped.
+    if (this.fetching !== undefined) return;
     const position = this.currentPosition();
     this.stopAudio();
     switch (frame) {

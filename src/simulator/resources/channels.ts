@@ -1,9 +1,11 @@
-/** `/channels`: originate, create and dial, hang up, answer, media, DTMF, variables. */
+/** `/channels`: originate, create and dial, hang up, answer, media, DTMF, variables, snoop. */
 import { causeOfReason } from '../channels/causes.js';
 import type { Channel } from '../channels/channel.js';
 import { DtmfCommand } from '../channels/dtmf.js';
 import { answerChannel, appAvailable, enterStasis, hangupChannel, leaveStasis } from '../channels/lifecycle.js';
 import { callLocal, createLocalPair, parseLocal } from '../channels/local.js';
+import { snoopChannel } from '../channels/snoop.js';
+import type { SnoopRequest } from '../channels/snoop.js';
 import type { Core } from '../core.js';
 import { leaveBridge } from '../bridges/ops.js';
 import { readFunction, readVariable, runDialplan, setVariable } from '../dialplan/pbx.js';
@@ -306,6 +308,11 @@ function sendDtmf(core: Core, p: Params): Reply {
   return noContent();
 }
 
+/** The parameters of both snoop forms (`snoopId` from the path or the query). */
+function snoopRequest(p: Params): SnoopRequest {
+  return { targetId: p.pathParam('channelId'), spy: p.str('spy'), whisper: p.str('whisper'), app: p.str('app'), appArgs: p.str('appArgs'), snoopId: p.str('snoopId') };
+}
+
 /** The `/channels` handlers. */
 export const channelHandlers: HandlerMap = {
   'channels.list': ({ core }) => ok([...core.channels.values()].filter((c) => !c.destroyed && !c.internal).map((c) => c.toJson())),
@@ -385,4 +392,6 @@ export const channelHandlers: HandlerMap = {
   'channels.getChannelVar': ({ core, params }) => getChannelVar(core, params),
   'channels.setChannelVar': ({ core, params }) => setChannelVar(core, params),
   'channels.dial': ({ core, params }) => dial(core, params),
+  'channels.snoopChannel': ({ core, params }) => ok(snoopChannel(core, snoopRequest(params))),
+  'channels.snoopChannelWithId': ({ core, params }) => ok(snoopChannel(core, snoopRequest(params))),
 };
