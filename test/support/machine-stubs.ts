@@ -2,7 +2,7 @@
  * Stubbed effects for pure machine tests: each records what the machine asked
  * for and lets the test decide when and how it ends.
  */
-import { fromCallback, fromPromise } from 'xstate';
+import { fromCallback, fromPromise, type EventObject } from 'xstate';
 import type { PlaybackCommand, PlaybackInput, RecordingCommand, RecordingInput } from '../../states/shared/effects.js';
 
 /** A playback the machine started. */
@@ -81,3 +81,16 @@ export function stubPromise<TOutput, TInput>(answer: (input: TInput) => TOutput 
 export const settle = async (): Promise<void> => {
   for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 };
+
+/** A callback effect that only runs (a background job): `runs` lists each start, with whether its cleanup ran. */
+export function stubCallback<TInput, TEvent extends EventObject = EventObject>() {
+  const runs: { input: TInput; stopped: boolean }[] = [];
+  const logic = fromCallback<TEvent, TInput>(({ input }) => {
+    const run = { input, stopped: false };
+    runs.push(run);
+    return () => {
+      run.stopped = true;
+    };
+  });
+  return { logic, runs, last: () => runs.at(-1)! };
+}

@@ -1,0 +1,77 @@
+/**
+ * The document machine: runs a call's program (an NCCO today, TwiML next)
+ * step by step with a program counter. `next` dispatches on the step's kind;
+ * each kind is a state in steps/. When the program ends the call is over and
+ * the runtime hangs up at once. A reply that replaces the rest of the program
+ * (`document.replace`) starts the new one from its first step; recordings in
+ * the background go on.
+ */
+import { assign } from 'xstate';
+import { answering, opening, refusing } from './opening.js';
+import { document } from './setup.js';
+import { collect } from './steps/collect.js';
+import { notify } from './steps/notify.js';
+import { play } from './steps/play.js';
+import { record } from './steps/record.js';
+import { say } from './steps/say.js';
+import { wait } from './steps/wait.js';
+import type { StepKind } from './program.js';
+import type { DocumentContext } from './types.js';
+
+const isKind = (kind: StepKind) => ({ context }: { context: DocumentContext }) => context.program.steps[context.pc]?.kind === kind;
+
+export const documentMachine = document.createMachine({
+  id: 'document',
+  context: ({ input }) => ({
+    input,
+    program: { steps: [] },
+    pc: 0,
+    typedAhead: '',
+    digits: '',
+    submitted: false,
+    timedOut: false,
+    media: undefined,
+    plays: 0,
+    take: undefined,
+    kept: undefined,
+    callerGone: false,
+    refusal: undefined,
+  }),
+  initial: 'opening',
+  on: {
+    'ari.hangup': { target: '.closed' },
+    'ari.stasisEnd': { target: '.closed' },
+    'call.end': { target: '.closed' },
+    'document.replace': {
+      target: '.next',
+      actions: assign({ program: ({ event }) => event.program, pc: 0, media: undefined, plays: 0, take: undefined, kept: undefined, typedAhead: '' }),
+    },
+  },
+  states: {
+    opening,
+    answering,
+    refusing,
+    next: {
+      always: [
+        { guard: 'isCallerGone', target: 'closed' },
+        { guard: 'isProgramOver', target: 'closed' },
+        { guard: isKind('say'), target: 'say' },
+        { guard: isKind('play'), target: 'play' },
+        { guard: isKind('collect'), target: 'collect' },
+        { guard: isKind('record'), target: 'record' },
+        { guard: isKind('notify'), target: 'notify' },
+        { guard: isKind('wait'), target: 'wait' },
+        { target: 'closed' },
+      ],
+    },
+    say,
+    play,
+    collect,
+    record,
+    notify,
+    wait,
+    closed: { type: 'final' },
+  },
+});
+
+export type { DocumentInput, DocumentSettings, OpenResult, ReportInput, ReportReply } from './types.js';

@@ -1,0 +1,81 @@
+/**
+ * collect: keys from the caller (NCCO `input`, TwiML `<Gather>`). It starts
+ * with the keys typed during barge-in prompts; it submits when `maxDigits` are
+ * in, on `#` when `submitOnHash`, or `timeoutMs` after it started or after the
+ * last key (then flagged timed out, digits or not). The result goes to the
+ * program; a document in the reply replaces the rest.
+ */
+import { assign } from 'xstate';
+import type { CollectStep } from '../program.js';
+import { document, legInput, stepOf } from '../setup.js';
+import type { DocumentContext } from '../types.js';
+
+/** Adds keys to the digits so far: the digits, and whether they are complete. */
+export function takeKeys(step: Pick<CollectStep, 'maxDigits' | 'submitOnHash'>, digits: string, keys: string): { digits: string; complete: boolean } {
+  let out = digits;
+  for (const key of keys) {
+    if (key === '#' && step.submitOnHash) return { digits: out, complete: true };
+    out += key;
+    if (out.length >= step.maxDigits) return { digits: out, complete: true };
+  }
+  return { digits: out, complete: false };
+}
+
+/** Takes keys into the step's digits. */
+const take = (context: DocumentContext, keys: string) => {
+  const taken = takeKeys(stepOf(context, 'collect'), context.digits, keys);
+  return { digits: taken.digits, submitted: taken.complete };
+};
+
+export const collect = document.createStateConfig({
+  entry: assign(({ context }) => ({ ...take({ ...context, digits: '' }, context.typedAhead), typedAhead: '', timedOut: false })),
+  initial: 'checking',
+  states: {
+    checking: {
+      always: [{ guard: ({ context }) => context.submitted, target: 'reporting' }, { target: 'waiting' }],
+    },
+    waiting: {
+      on: {
+        'ari.dtmf': {
+          target: 'checking',
+          actions: assign(({ context, event }) => take(context, event.digit)),
+        },
+      },
+      // Re-entered after each key (through checking), so the time-out restarts.
+      after: { collectTimeout: { target: 'reporting', actions: assign({ timedOut: true }) } },
+    },
+    reporting: {
+      invoke: {
+        src: 'report',
+        input: ({ context }) => {
+          const step = stepOf(context, 'collect');
+          return {
+            ...legInput(context),
+            report: step.report,
+            result: {
+              kind: 'collect' as const,
+              digits: context.digits,
+              timedOut: context.timedOut,
+              ...(step.speechRequested ? { speechError: 'Speech input is not supported' } : {}),
+            },
+          };
+        },
+        onDone: [
+          {
+            guard: ({ event }) => event.output.replace !== undefined,
+            target: '#document.next',
+            actions: assign({ program: ({ event }) => event.output.replace!, pc: 0, media: undefined, plays: 0, take: undefined }),
+          },
+          { target: '#document.next', actions: 'advance' },
+        ],
+        onError: {
+          target: '#document.next',
+          actions: [({ context, event }) => context.input.log.warn('input result could not be sent; going on', { err: String(event.error) }), 'advance'],
+        },
+      },
+      // Keys now belong to nobody: the result is on its way.
+      on: { 'ari.dtmf': {} },
+    },
+  },
+  on: { 'ari.dtmf': {} },
+});
