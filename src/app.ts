@@ -9,8 +9,10 @@ import { AppEvents } from './events.js';
 import { errorMessage } from './errors.js';
 import type { Logger } from './logger.js';
 import { checkPromptsAtStartup } from './sounds/startup-check.js';
-import { openQueueStore, openStore } from './storage/index.js';
+import { startHttpApi, type HttpApi } from './http/server.js';
+import { openQueueStore, openStore, openVoiceStore } from './storage/index.js';
 import type { QueueStore, VoicemailStore } from './storage/types.js';
+import type { VoiceStore } from './storage/voice-types.js';
 import { CallRuntime } from './runtime/call-runtime.js';
 import { createPlaybackEffect } from './runtime/effects/playback.js';
 import { createRecordingEffect } from './runtime/effects/recording.js';
@@ -28,6 +30,12 @@ export interface FlowServices {
   readonly queueStore: QueueStore;
   /** Events for integrations (voicemail.deposited, call.started...). */
   readonly events: AppEvents;
+  /** Voice-API applications and their recordings. */
+  readonly voiceStore: VoiceStore;
+  /** The base of URLs handed out (STASIS_FLOWS_PUBLIC_URL, else the HTTP API's own address). */
+  publicUrl(): string;
+  /** Work to do at shutdown once the calls are over, before the stores close (flushing webhooks). */
+  atStop(task: () => Promise<void>): void;
   /** Long-lived named actors many calls share (queues); stopped and persisted before the stores close. */
   readonly actors: NamedActors;
   /** The shared effects, bound to this ARI connection. */
@@ -47,7 +55,10 @@ export interface App {
   readonly flows: FlowRegistry;
   readonly store: VoicemailStore;
   readonly queueStore: QueueStore;
+  readonly voiceStore: VoiceStore;
   readonly events: AppEvents;
+  /** The HTTP API (recordings now; call control next). */
+  readonly http: HttpApi;
   /**
    * Shuts down: no new calls (they go back to the dialplan), live calls get
    * `STASIS_FLOWS_DRAIN_MS`, then each is ended through its flow; then the
@@ -72,6 +83,9 @@ export async function startApp(options: { config: Config; log: Logger; flows: re
   // Local first: a database that cannot open stops start-up before Asterisk is involved.
   const store = openStore(config.dataDir, { defaultMaxMessages: config.voicemail.maxMessages });
   let queueStore: QueueStore | undefined;
+  let voiceStore: VoiceStore | undefined;
+  let http: HttpApi | undefined;
+  const stopTasks: (() => Promise<void>)[] = [];
   let ari: AriConnection | undefined;
   let runtime: CallRuntime | undefined;
   const actors = new NamedActors(log);
@@ -81,11 +95,14 @@ export async function startApp(options: { config: Config; log: Logger; flows: re
       await runtime?.drain(config.drainMs);
       // Queues may still be writing their members: they finish before the stores close.
       await actors.stopAll();
+      for (const task of stopTasks.splice(0)) await task().catch((err: unknown) => log.warn('a shutdown task failed', { err: errorMessage(err) }));
+      await http?.close();
       // Cleanups of the calls just ended (stop a playback, destroy a bridge) are still on the wire.
       await ari?.drain(2000);
       await ari?.close();
       await store.close();
       await queueStore?.close();
+      await voiceStore?.close();
     })());
   const stopNow = () => runtime?.stopNow();
   try {
@@ -93,6 +110,13 @@ export async function startApp(options: { config: Config; log: Logger; flows: re
     // Members a previous run left (it crashed) are not in any queue now.
     const stale = await queueStore.clearMembers();
     if (stale > 0) log.info('cleared queue members a previous run left', { members: stale });
+    voiceStore = openVoiceStore(config.dataDir);
+    const voice = voiceStore;
+    http = await startHttpApi(
+      { voiceStore: voice, log, publicUrl: () => config.voiceApi.publicUrl ?? http?.url ?? '' },
+      { host: config.voiceApi.httpHost, port: config.voiceApi.httpPort },
+    );
+    const httpApi = http;
     ari = await connectAri({
       url: config.ari.url,
       username: config.ari.username,
@@ -104,7 +128,19 @@ export async function startApp(options: { config: Config; log: Logger; flows: re
       log,
     });
     const events = new AppEvents((err, event) => log.error('event listener failed', { event, err: errorMessage(err) }));
-    const services: FlowServices = { ari, config, log, store, queueStore, events, actors, effects: createEffects(ari, config) };
+    const services: FlowServices = {
+      ari,
+      config,
+      log,
+      store,
+      queueStore,
+      voiceStore: voice,
+      publicUrl: () => config.voiceApi.publicUrl ?? httpApi.url,
+      atStop: (task) => stopTasks.push(task),
+      events,
+      actors,
+      effects: createEffects(ari, config),
+    };
     const flows = new FlowRegistry(options.flows.map((build) => build(services)));
     runtime = new CallRuntime({ ari, flows, log, events, postCallTimeoutMs: config.postCallTimeoutMs });
     runtime.start();
@@ -112,7 +148,7 @@ export async function startApp(options: { config: Config; log: Logger; flows: re
     // One warning per prompt missing in a configured language; calls are taken meanwhile.
     const prompts = [...new Set([...flows].flatMap((flow) => flow.prompts))];
     void checkPromptsAtStartup(ari, prompts, config.languages, log);
-    return { ari, runtime, flows, store, queueStore, events, stop, stopNow };
+    return { ari, runtime, flows, store, queueStore, voiceStore: voice, events, http: httpApi, stop, stopNow };
   } catch (err) {
     await stop();
     throw err;

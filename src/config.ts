@@ -16,6 +16,7 @@ export interface LocalConfig {
     readonly vmRecord: string;
     readonly vmPlayback: string;
     readonly queue: string;
+    readonly voiceApi: string;
   };
   readonly dataDir: string;
   readonly logLevel: LogLevel;
@@ -56,6 +57,16 @@ export interface LocalConfig {
     readonly maxLoginAttempts: number;
     /** Say when and from whom each message came. */
     readonly envelope: boolean;
+  };
+  /** The voice API (NCCO documents): its HTTP API and its text to speech. */
+  readonly voiceApi: {
+    /** Where the HTTP API listens. */
+    readonly httpHost: string;
+    readonly httpPort: number;
+    /** The base of the URLs the service hands out (recording URLs), without a trailing slash; unset: the HTTP API's own address. */
+    readonly publicUrl: string | undefined;
+    /** The text-to-speech engine (`espeak-ng`, the one there is now). */
+    readonly tts: 'espeak-ng';
   };
   readonly queue: {
     /** Music on hold between a waiting caller's position announcements, in ms. */
@@ -216,6 +227,7 @@ function readLocal(read: EnvReader): LocalConfig {
     vmRecord: read.appName('STASIS_FLOWS_APP_VM_RECORD', 'vm-record'),
     vmPlayback: read.appName('STASIS_FLOWS_APP_VM_PLAYBACK', 'vm-playback'),
     queue: read.appName('STASIS_FLOWS_APP_QUEUE', 'queue'),
+    voiceApi: read.appName('STASIS_FLOWS_APP_VOICE_API', 'voice-api'),
   };
   const names = Object.values(apps);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
@@ -246,6 +258,29 @@ function readLocal(read: EnvReader): LocalConfig {
       envelope: read.boolean('STASIS_FLOWS_VM_ENVELOPE', true),
     },
     queue: readQueue(read),
+    voiceApi: readVoiceApi(read),
+  };
+}
+
+/** The voice API's settings (STASIS_FLOWS_HTTP_*, STASIS_FLOWS_PUBLIC_URL, STASIS_FLOWS_TTS). */
+function readVoiceApi(read: EnvReader): LocalConfig['voiceApi'] {
+  const httpHost = read.string('STASIS_FLOWS_HTTP_HOST', '127.0.0.1');
+  if (!/^[A-Za-z0-9.:_-]{1,253}$/.test(httpHost)) throw new ConfigError('STASIS_FLOWS_HTTP_HOST', `must be a host name or address, got "${httpHost}"`);
+  const httpPort = read.integer('STASIS_FLOWS_HTTP_PORT', 8080, 0, 65_535);
+  const raw = read.string('STASIS_FLOWS_PUBLIC_URL', '');
+  if (raw === '') return { httpHost, httpPort, publicUrl: undefined, tts: read.oneOf('STASIS_FLOWS_TTS', ['espeak-ng'] as const, 'espeak-ng') };
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError('STASIS_FLOWS_PUBLIC_URL', `must be an http(s) URL such as https://voice.example.com, got "${raw}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError('STASIS_FLOWS_PUBLIC_URL', `must be an http(s) URL, got "${raw}"`);
+  return {
+    httpHost,
+    httpPort,
+    publicUrl: `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`,
+    tts: read.oneOf('STASIS_FLOWS_TTS', ['espeak-ng'] as const, 'espeak-ng'),
   };
 }
 

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  log.info('ready', { apps: app.flows.apps });
+  log.info('ready', { apps: app.flows.apps, http: app.http.url });
 
   // The first signal drains (STASIS_FLOWS_DRAIN_MS), the second stops at once.
   let signals = 0;

@@ -7,7 +7,7 @@ describe('config', () => {
   it('reads the environment once, with defaults, and freezes it', () => {
     const config = loadConfig(base);
     expect(config.ari.url).toBe('http://127.0.0.1:8088');
-    expect(config.apps).toEqual({ vmRecord: 'vm-record', vmPlayback: 'vm-playback', queue: 'queue' });
+    expect(config.apps).toEqual({ vmRecord: 'vm-record', vmPlayback: 'vm-playback', queue: 'queue', voiceApi: 'voice-api' });
     expect(config.logLevel).toBe('info');
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.ari)).toBe(true);
@@ -61,5 +61,16 @@ describe('config', () => {
     const described = JSON.stringify(describeConfig(loadConfig(base)));
     expect(described).not.toContain('s3cret-pw');
     expect(described).toContain('asterisk');
+  });
+
+  it('reads the voice API settings: the HTTP API address, the public URL, the TTS engine', () => {
+    const defaults = loadConfig(base).voiceApi;
+    expect(defaults).toEqual({ httpHost: '127.0.0.1', httpPort: 8080, publicUrl: undefined, tts: 'espeak-ng' });
+    const set = loadConfig({ ...base, STASIS_FLOWS_HTTP_HOST: '0.0.0.0', STASIS_FLOWS_HTTP_PORT: '9000', STASIS_FLOWS_PUBLIC_URL: 'https://voice.example.com/api/' }).voiceApi;
+    expect(set).toMatchObject({ httpHost: '0.0.0.0', httpPort: 9000, publicUrl: 'https://voice.example.com/api' });
+    expect(loadConfig({ ...base, STASIS_FLOWS_APP_VOICE_API: 'ivr' }).apps.voiceApi).toBe('ivr');
+    expect(() => loadConfig({ ...base, STASIS_FLOWS_PUBLIC_URL: 'ftp://x' })).toThrow(/STASIS_FLOWS_PUBLIC_URL/);
+    expect(() => loadConfig({ ...base, STASIS_FLOWS_HTTP_PORT: '70000' })).toThrow(/STASIS_FLOWS_HTTP_PORT/);
+    expect(() => loadConfig({ ...base, STASIS_FLOWS_TTS: 'polly' })).toThrow(/STASIS_FLOWS_TTS must be one of espeak-ng/);
   });
 });

@@ -19,7 +19,7 @@ import { BOUNDED_PHASES, lifecycleStep, type CallPhase, type CallTrigger } from 
 import type { CallActor, Flow, FlowRegistry } from './flow.js';
 
 /** Who is on a channel: what a flow's input is built from, kept for a hand-over. */
-type Party = Pick<CallInput, 'channelId' | 'caller' | 'language' | 'direction' | 'data'>;
+type Party = Pick<CallInput, 'channelId' | 'caller' | 'language' | 'direction' | 'data' | 'dialplan'>;
 
 interface LiveCall {
   readonly channelId: string;
@@ -281,8 +281,13 @@ export class CallRuntime {
       this.startCall(flow, party, staged.expectation.args, staged.expectation.answer ?? flow.answer);
       return;
     }
-    if (this.calls.has(channel.id) || this.options.ari.events.has(routeKey.channel(channel.id))) {
+    if (this.calls.has(channel.id)) {
       this.options.log.warn('StasisStart for a channel that already has an owner; ignored', { app: event.application, channelId: channel.id });
+      return;
+    }
+    // An effect staged it (a snoop channel a recording listens through): it is the effect's, not a call.
+    if (this.options.ari.events.has(routeKey.channel(channel.id))) {
+      this.options.log.debug('StasisStart for a channel an effect owns', { app: event.application, channelId: channel.id });
       return;
     }
     const flow = this.options.flows.get(event.application);
@@ -307,6 +312,7 @@ export class CallRuntime {
       channelId: channel.id,
       caller: { name: channel.caller?.name ?? '', number: channel.caller?.number ?? '' },
       language: channel.language || 'en',
+      ...(channel.dialplan ? { dialplan: { context: channel.dialplan.context, exten: channel.dialplan.exten } } : {}),
       direction,
       data,
     };

@@ -5,6 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { AnyStateMachine } from 'xstate';
+import { documentMachine } from '../../states/document/machine.js';
 import { queueCallMachine } from '../../states/queue/machine.js';
 import { vmPlaybackMachine } from '../../states/vm-playback/machine.js';
 import { vmRecordMachine } from '../../states/vm-record/machine.js';
@@ -15,6 +16,7 @@ export const DIAGRAMS: Record<string, AnyStateMachine> = {
   'vm-record': vmRecordMachine,
   'vm-playback': vmPlaybackMachine,
   queue: queueCallMachine,
+  document: documentMachine,
 };
 
 /** Replaces every `<!-- diagram:NAME -->...<!-- /diagram -->` block with the machine's current diagram. */

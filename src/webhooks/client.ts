@@ -9,7 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
 import { SignJWT, jwtVerify } from 'jose';
-import { AppError, type AppErrorCode } from '../errors.js';
+import { AppError } from '../errors.js';
 
 /** Where a webhook goes and how. */
 export interface WebhookTarget {

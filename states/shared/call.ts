@@ -22,6 +22,8 @@ export interface CallInput {
   caller: { name: string; number: string };
   /** The channel's language when it entered Stasis. */
   language: string;
+  /** Where the dialplan was when the channel entered Stasis (the extension dialled), where Asterisk said. */
+  dialplan?: { context: string; exten: string };
   /** `inbound`: the channel came from the dialplan; `outbound`: the service placed the call (runtime.originate). */
   direction: 'inbound' | 'outbound';
   /** What whoever placed an outbound call attached to it (empty for inbound calls). */

@@ -237,7 +237,7 @@ async function run(who: Run['who'], calls: number, peerDir: string | undefined):
   const app =
     who === 'stasis-flows'
       ? await startProcess('node', [...appFlags, '--expose-gc', '--import', join(root, 'test/bench/e2e/heap-probe.mjs'), join(root, 'dist/src/main.js')], {
-          env: { ...ari, STASIS_FLOWS_DATA_DIR: dataDir, STASIS_FLOWS_VM_ENVELOPE: 'false', LOG_LEVEL: 'info', ASTERISK_SOUNDS_DIR: '/usr/share/asterisk/sounds' },
+          env: { ...ari, STASIS_FLOWS_DATA_DIR: dataDir, STASIS_FLOWS_VM_ENVELOPE: 'false', LOG_LEVEL: 'info', ASTERISK_SOUNDS_DIR: '/usr/share/asterisk/sounds', STASIS_FLOWS_HTTP_PORT: '0' },
           ready: /"message":"ready"/,
           ipc: true,
           name: 'stasis-flows',

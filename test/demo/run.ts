@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const recordingsDir = path.join(tmp, 'recording');
   await mkdir(recordingsDir);
   const simulator = await startSimulator({ recordingsDir });
-  const config = loadConfig({ ARI_URL: simulator.url, ARI_USERNAME: 'asterisk', ARI_PASSWORD: 'asterisk', STASIS_FLOWS_DATA_DIR: path.join(tmp, 'data'), STASIS_FLOWS_VM_REVIEW_TIMEOUT_MS: '3000' });
+  const config = loadConfig({ ARI_URL: simulator.url, ARI_USERNAME: 'asterisk', ARI_PASSWORD: 'asterisk', STASIS_FLOWS_DATA_DIR: path.join(tmp, 'data'), STASIS_FLOWS_VM_REVIEW_TIMEOUT_MS: '3000', STASIS_FLOWS_HTTP_PORT: '0' });
   const log = createLogger({ level: 'debug', stream: stateNarrator() });
   const app = await startApp({ config, log, flows: productFlows });
   await app.store.addMailbox({ id: MAILBOX, name: 'Front desk', pin: PIN });

@@ -83,6 +83,8 @@ export async function startWorld(options: { writableSounds?: boolean } = {}): Pr
       STASIS_FLOWS_POST_CALL_TIMEOUT_MS: '5000',
       // A test that fails with calls still up should not wait the default 30 s at close.
       STASIS_FLOWS_DRAIN_MS: '2000',
+      // Many apps run at once in a test run: each HTTP API on a free port.
+      STASIS_FLOWS_HTTP_PORT: '0',
       ...(soundsDir ? { ASTERISK_SOUNDS_DIR: soundsDir } : {}),
       ...env,
     });

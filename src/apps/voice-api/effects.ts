@@ -1,0 +1,216 @@
+/**
+ * What the document machine's effects mean for a voice-API call: the
+ * application and its answer webhook (open), answering (answer), prompts
+ * (speech, media), recordings (keepRecording) and results sent back to the
+ * program (report). The NCCO words stay in src/documents/ncco; this module
+ * only wires them to Asterisk, the webhooks and the store.
+ */
+import { fromPromise } from 'xstate';
+import type { Program, Speech } from '../../../states/document/program.js';
+import type {
+  AnswerInput,
+  KeepRecordingInput,
+  LegInput,
+  MediaInput,
+  OpenResult,
+  RenderedPrompt,
+  ReportInput,
+  ReportReply,
+  SpeechInput,
+} from '../../../states/document/types.js';
+import type { StepResult } from '../../../states/document/program.js';
+import type { AriPort } from '../../ari/port.js';
+import { isAriStatus } from '../../errors.js';
+import { parseNcco } from '../../documents/ncco/parse.js';
+import { answerRequest, reportPayload, statusEvent } from '../../documents/ncco/payloads.js';
+import { recordingUrl } from '../../http/recordings.js';
+import type { PromptAudio } from '../../media/prompt-audio.js';
+import { soundInLanguage } from '../../runtime/sounds-check.js';
+import type { VoiceStore } from '../../storage/voice-types.js';
+import { CallEventQueue } from '../../webhooks/call-events.js';
+import type { WebhookClient, WebhookTarget } from '../../webhooks/client.js';
+import type { VoiceCall, VoiceCalls } from './calls.js';
+import { keepVoiceRecording } from './recordings.js';
+
+/** What the voice-API effects are built with. */
+export interface VoiceDeps {
+  readonly ari: AriPort;
+  readonly store: VoiceStore;
+  readonly client: WebhookClient;
+  readonly audio: PromptAudio;
+  readonly calls: VoiceCalls;
+  readonly dataDir: string;
+  /** The Stasis app helper channels (snoops) enter. */
+  readonly stasisApp: string;
+  /** The base of the recording URLs handed out. */
+  readonly publicUrl: () => string;
+}
+
+/** Prompts for a call that cannot run, best first; the first one installed is played. */
+const NO_SERVICE = ['ss-noservice', 'im-sorry', 'beep'];
+const ERROR = ['an-error-has-occurred', 'something-terribly-wrong', 'im-sorry', 'beep'];
+
+async function firstInstalled(ari: AriPort, names: readonly string[], language: string): Promise<string[]> {
+  for (const name of names) {
+    try {
+      if (await soundInLanguage(ari, name, language)) return [`sound:${name}`];
+    } catch {
+      // Asterisk cannot say: play the first and let Asterisk decide.
+      return [`sound:${names[0]!}`];
+    }
+  }
+  return [];
+}
+
+const eventTarget = (call: VoiceCall): WebhookTarget => ({ url: call.app!.eventUrl, method: call.app!.eventMethod });
+
+/** Tells the program a status of its call (queued: never blocks the call). */
+export function postStatus(call: VoiceCall, status: Parameters<typeof statusEvent>[1], extra?: Parameters<typeof statusEvent>[3]): void {
+  if (!call.app || !call.events) return;
+  call.events.post(eventTarget(call), statusEvent(call.leg, status, new Date(), extra));
+}
+
+/** Prompts rendered ahead, per program: enough for a menu, not a whole playlist. */
+const PREFETCH_STEPS = 8;
+
+/**
+ * Renders a new program's prompts at once, side by side, so each say or play
+ * step finds its audio ready (or in progress) instead of fetching it only
+ * when its turn comes; PromptAudio shares a render already under way.
+ */
+function prefetch(deps: VoiceDeps, call: VoiceCall, program: Program, log: LegInput['log']): void {
+  call.prepared.clear();
+  const signal = new AbortController().signal;
+  for (const step of program.steps.slice(0, PREFETCH_STEPS)) {
+    if (step.kind !== 'say' && step.kind !== 'play') continue;
+    const key = step.kind === 'say' ? speechKey(step.speech, step.prompt.level) : mediaKey(step.url, step.prompt.level);
+    if (call.prepared.has(key)) continue;
+    const work = step.kind === 'say' ? deps.audio.speak({ ...step.speech, level: step.prompt.level }, signal) : deps.audio.fetch({ url: step.url, level: step.prompt.level }, signal);
+    // The step itself reports a failure when its turn comes (it renders again).
+    work.catch((err: unknown) => log.debug('prompt not prepared ahead', { step: step.kind, err: String(err) }));
+    call.prepared.set(key, work);
+  }
+}
+
+const speechKey = (speech: Speech, level: number) => `say:${JSON.stringify([speech.text, speech.ssml, speech.language, speech.gender ?? null, speech.rate ?? null, level])}`;
+const mediaKey = (url: string, level: number) => `play:${level}:${url}`;
+
+/** A prompt rendered ahead, or rendered now; a prepared one that failed is tried again. */
+async function preparedOr(call: VoiceCall, key: string, render: () => Promise<string>): Promise<string> {
+  const ready = call.prepared.get(key);
+  if (ready === undefined) return render();
+  call.prepared.delete(key);
+  return ready.catch(render);
+}
+
+/** Finds the program of a call: application, answer webhook (with its fallback), the NCCO checked. */
+export async function openCall(deps: VoiceDeps, input: LegInput, language: string, signal: AbortSignal): Promise<OpenResult> {
+  const call = deps.calls.get(input.leg);
+  const { log } = input;
+  const app = call.appName === '' ? undefined : await deps.store.getApp(call.appName);
+  if (!app) {
+    const reason = call.appName === '' ? 'no voice application named (Stasis(voice-api,<application>))' : `unknown voice application "${call.appName}"`;
+    log.error(reason, { voiceApp: call.appName });
+    return { outcome: 'refused', reason, prompt: await firstInstalled(deps.ari, NO_SERVICE, language) };
+  }
+  call.app = app;
+  if (app.signatureSecret) call.signing = { secret: app.signatureSecret, applicationId: app.id };
+  call.events = new CallEventQueue(deps.client, { ...(call.signing ? { signing: call.signing } : {}), log });
+  postStatus(call, 'started');
+  postStatus(call, 'ringing');
+
+  const answer: WebhookTarget = { url: app.answerUrl, method: app.answerMethod };
+  const fallback: WebhookTarget | undefined = app.fallbackAnswerUrl ? { url: app.fallbackAnswerUrl, method: app.answerMethod } : undefined;
+  const reply = await deps.client.fetchDocument(answer, fallback, answerRequest(call.leg), {
+    kind: 'answer',
+    ...(call.signing ? { signing: call.signing } : {}),
+    signal,
+    log,
+  });
+  if (!reply.ok) {
+    log.error('answer webhook failed; the call cannot run', { reason: reply.reason });
+    postStatus(call, 'failed', { reason: reply.reason, detail: 'internal_error' });
+    return { outcome: 'refused', reason: reply.reason, prompt: await firstInstalled(deps.ari, ERROR, language) };
+  }
+  const parsed = parseNcco(reply.body, { eventUrl: app.eventUrl, eventMethod: app.eventMethod });
+  if (!parsed.ok) {
+    log.error(`invalid NCCO from ${reply.url}: ${parsed.reason}`, { index: parsed.problem.index ?? null, field: parsed.problem.field ?? null });
+    postStatus(call, 'failed', { reason: `Invalid NCCO: ${parsed.reason}`, detail: 'internal_error' });
+    return { outcome: 'refused', reason: parsed.reason, prompt: await firstInstalled(deps.ari, ERROR, language) };
+  }
+  for (const { index, field } of parsed.ignored) log.debug('NCCO field not supported; ignored', { index, field });
+  prefetch(deps, call, parsed.program, log);
+  return { outcome: 'ready', program: parsed.program };
+}
+
+/** Answers the channel; tells the program when `announce`. */
+export async function answerCall(deps: VoiceDeps, input: AnswerInput): Promise<void> {
+  const call = deps.calls.get(input.leg);
+  try {
+    await deps.ari.channels.answer(input.channelId);
+  } catch (err) {
+    // No reply (status 0): Asterisk may well have answered; answering twice is harmless (fact 8).
+    if (!isAriStatus(err, 0)) throw err;
+    await deps.ari.channels.answer(input.channelId);
+  }
+  call.answeredAt = new Date();
+  if (input.announce) postStatus(call, 'answered', { startTime: call.answeredAt });
+}
+
+/** A reply to a report: a non-empty NCCO array replaces the rest; anything else continues. */
+function replyProgram(deps: VoiceDeps, call: VoiceCall, body: unknown, log: LegInput['log']): ReportReply {
+  if (!Array.isArray(body) || body.length === 0) {
+    if (body !== undefined && !Array.isArray(body)) log.debug('reply is not an NCCO; going on');
+    return {};
+  }
+  const parsed = parseNcco(body, { eventUrl: call.app!.eventUrl, eventMethod: call.app!.eventMethod });
+  if (!parsed.ok) {
+    log.error(`invalid NCCO in a reply: ${parsed.reason}`, { index: parsed.problem.index ?? null, field: parsed.problem.field ?? null });
+    postStatus(call, 'failed', { reason: `Invalid NCCO: ${parsed.reason}`, detail: 'internal_error' });
+    const end: Program = { steps: [{ kind: 'hangup' }] };
+    return { replace: end };
+  }
+  for (const { index, field } of parsed.ignored) log.debug('NCCO field not supported; ignored', { index, field });
+  prefetch(deps, call, parsed.program, log);
+  return { replace: parsed.program };
+}
+
+/** Sends a step's result: collect and notify wait for the reply (in the call's event order); a record event is queued. */
+export async function report(deps: VoiceDeps, input: ReportInput): Promise<ReportReply> {
+  const call = deps.calls.get(input.leg);
+  if (!call.events) return {};
+  const body = reportPayload(input.report, input.result, call.leg, { recordingUrl: (id) => recordingUrl(deps.publicUrl(), id) }, new Date());
+  const target: WebhookTarget = { url: input.report.url, method: input.report.method };
+  if (input.result.kind === 'record') {
+    call.events.post(target, body);
+    return {};
+  }
+  return replyProgram(deps, call, await call.events.ask(target, body), input.log);
+}
+
+/** Keeps a finished blocking recording. */
+export async function keepRecording(deps: VoiceDeps, input: KeepRecordingInput): Promise<Extract<StepResult, { kind: 'record' }>> {
+  const call = deps.calls.get(input.leg);
+  const kept = await keepVoiceRecording({ ari: deps.ari, store: deps.store, dataDir: deps.dataDir }, call, input.name, input.step.format, input.log);
+  return { kind: 'record', recordingId: kept.id, size: kept.size, startTime: input.startedAt, endTime: input.endedAt };
+}
+
+/** The machine's effects, by name. */
+export function voiceEffects(deps: VoiceDeps) {
+  return {
+    open: fromPromise<OpenResult, LegInput>(({ input, signal }) => {
+      const call = deps.calls.get(input.leg);
+      return openCall(deps, input, call.language, signal);
+    }),
+    answer: fromPromise<void, AnswerInput>(({ input }) => answerCall(deps, input)),
+    speech: fromPromise<RenderedPrompt, SpeechInput>(async ({ input, signal }) => ({
+      media: await preparedOr(deps.calls.get(input.leg), speechKey(input.speech, input.level), () => deps.audio.speak({ ...input.speech, level: input.level }, signal)),
+    })),
+    media: fromPromise<RenderedPrompt, MediaInput>(async ({ input, signal }) => ({
+      media: await preparedOr(deps.calls.get(input.leg), mediaKey(input.url, input.level), () => deps.audio.fetch({ url: input.url, level: input.level }, signal)),
+    })),
+    keepRecording: fromPromise<Extract<StepResult, { kind: 'record' }>, KeepRecordingInput>(({ input }) => keepRecording(deps, input)),
+    report: fromPromise<ReportReply, ReportInput>(({ input }) => report(deps, input)),
+  };
+}
+

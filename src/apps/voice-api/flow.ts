@@ -1,0 +1,104 @@
+/**
+ * The voice-api flow: a call entering `Stasis(voice-api,<application>[,<to>])`
+ * runs the document its application's answer webhook returns (an NCCO), on
+ * the document machine (states/document). Status events go to the
+ * application's event webhook in order; `completed` is last, once the call and
+ * everything that still reports (a background recording) are over.
+ */
+import { v4 as uuidv4 } from 'uuid';
+import { documentMachine, type DocumentInput } from '../../../states/document/machine.js';
+import type { CallInput } from '../../../states/shared/call.js';
+import type { FlowFactory } from '../../app.js';
+import { createSpeechEngine } from '../../media/engines.js';
+import { PromptAudio } from '../../media/prompt-audio.js';
+import { defineFlow } from '../../runtime/flow.js';
+import { WebhookClient } from '../../webhooks/client.js';
+import { backgroundRecordingEffect } from './background-recording.js';
+import { VoiceCalls, type VoiceCall } from './calls.js';
+import { postStatus, voiceEffects, type VoiceDeps } from './effects.js';
+
+/** How long `completed` waits for work that still reports (a background recording being kept). */
+const PENDING_WAIT_MS = 30_000;
+/** On shutdown, how long queued events may still be sent. */
+const EVENTS_GRACE_MS = 5000;
+
+/** Sounds the flow may play itself (a call that cannot run). */
+export const VOICE_API_PROMPTS = ['ss-noservice', 'beep'] as const;
+
+async function settleWithin(work: Iterable<Promise<unknown>>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.allSettled([...work]), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+/** Sends `completed` last, then forgets the call. */
+async function complete(calls: VoiceCalls, call: VoiceCall): Promise<void> {
+  await settleWithin(call.pending, PENDING_WAIT_MS);
+  const endTime = new Date();
+  const startTime = call.answeredAt ?? call.startedAt;
+  postStatus(call, 'completed', {
+    startTime,
+    endTime,
+    durationSeconds: call.answeredAt ? Math.max(0, Math.round((endTime.getTime() - call.answeredAt.getTime()) / 1000)) : 0,
+  });
+  calls.remove(call);
+  await call.events?.idle();
+}
+
+/** The voice-api flow. */
+export const voiceApiFlow: FlowFactory = (services) => {
+  const { config, ari, effects, events, voiceStore, log } = services;
+  const calls = new VoiceCalls();
+  const deps: VoiceDeps = {
+    ari,
+    store: voiceStore,
+    client: new WebhookClient(),
+    audio: new PromptAudio({ dataDir: config.dataDir, soundsDir: config.soundsDir, engine: createSpeechEngine(config.voiceApi.tts), log }),
+    calls,
+    dataDir: config.dataDir,
+    stasisApp: config.apps.voiceApi,
+    publicUrl: () => services.publicUrl(),
+  };
+  events.on('call.ended', ({ channelId }) => {
+    const call = calls.onChannel(channelId);
+    if (!call) return;
+    complete(calls, call).catch((err: unknown) => call.log.error('could not send completed', { err: String(err) }));
+  });
+  services.atStop(async () => {
+    // Calls are over by now; what they queued may still go out, briefly.
+    await settleWithin([...calls.all()].map((call) => call.events?.close(EVENTS_GRACE_MS) ?? Promise.resolve()), EVENTS_GRACE_MS + 1000);
+  });
+
+  const logic = documentMachine.provide({
+    actors: {
+      playback: effects.playback,
+      recording: effects.recording,
+      backgroundRecording: backgroundRecordingEffect(deps),
+      ...voiceEffects(deps),
+    },
+  });
+  return defineFlow({
+    app: config.apps.voiceApi,
+    logic,
+    prompts: VOICE_API_PROMPTS,
+    // Answered once the document is known (the answer webhook first), as a hosted voice API does.
+    answer: false,
+    logFields: (args) => ({ voiceApp: args[0] ?? null }),
+    input: (call: CallInput): DocumentInput => {
+      const uuid = uuidv4();
+      const to = call.args[1] || call.dialplan?.exten || '';
+      const voiceCall: VoiceCall = {
+        leg: { uuid, conversationUuid: `CON-${uuidv4()}`, from: call.caller.number, to, direction: call.direction },
+        channelId: call.channelId,
+        appName: call.args[0] ?? '',
+        log: call.log,
+        language: call.language,
+        startedAt: new Date(),
+        prepared: new Map(),
+        pending: new Set(),
+      };
+      calls.add(voiceCall);
+      return { ...call, leg: uuid, settings: { recordingFinishMs: 5000, maxLoops: 100 } };
+    },
+  });
+};
