@@ -103,6 +103,17 @@ async function preparedOr(call: VoiceCall, key: string, render: () => Promise<st
   return ready.catch(render);
 }
 
+/** A document about to run: what it asks that is not supported is logged, its prompts prepared. */
+function accepted(deps: VoiceDeps, call: VoiceCall, parsed: Extract<ReturnType<typeof parseNcco>, { ok: true }>, log: LegInput['log']): void {
+  for (const { index, field } of parsed.ignored) log.debug('NCCO field not supported; ignored', { index, field });
+  parsed.program.steps.forEach((step, index) => {
+    if (step.kind === 'collect' && step.speechRequested) {
+      log.error('speech input is not supported (Asterisk has no speech recognition): this input takes keys only', { index });
+    }
+  });
+  prefetch(deps, call, parsed.program, log);
+}
+
 /** Finds the program of a call: application, answer webhook (with its fallback), the NCCO checked. */
 export async function openCall(deps: VoiceDeps, input: LegInput, language: string, signal: AbortSignal): Promise<OpenResult> {
   const call = deps.calls.get(input.leg);
@@ -115,12 +126,16 @@ export async function openCall(deps: VoiceDeps, input: LegInput, language: strin
   }
   call.app = app;
   if (app.signatureSecret) call.signing = { secret: app.signatureSecret, applicationId: app.id };
-  call.events = new CallEventQueue(deps.client, { ...(call.signing ? { signing: call.signing } : {}), log });
+  const fallback: WebhookTarget | undefined = app.fallbackAnswerUrl ? { url: app.fallbackAnswerUrl, method: app.answerMethod } : undefined;
+  // Input and notify results that get no answer go to the fallback too (NCCO.md §3).
+  call.events = new CallEventQueue(deps.client, { ...(call.signing ? { signing: call.signing } : {}), ...(fallback ? { fallback } : {}), log });
+  log.info('voice call', { uuid: call.leg.uuid, conversationUuid: call.leg.conversationUuid, from: call.leg.from, to: call.leg.to, voiceAppId: app.id });
   postStatus(call, 'started');
   postStatus(call, 'ringing');
+  // The caller hears ringing while the program decides (not every channel can: harmless if refused).
+  deps.ari.channels.ring(input.channelId).catch((err: unknown) => log.debug('could not indicate ringing', { err: String(err) }));
 
   const answer: WebhookTarget = { url: app.answerUrl, method: app.answerMethod };
-  const fallback: WebhookTarget | undefined = app.fallbackAnswerUrl ? { url: app.fallbackAnswerUrl, method: app.answerMethod } : undefined;
   const reply = await deps.client.fetchDocument(answer, fallback, answerRequest(call.leg), {
     kind: 'answer',
     ...(call.signing ? { signing: call.signing } : {}),
@@ -138,8 +153,7 @@ export async function openCall(deps: VoiceDeps, input: LegInput, language: strin
     postStatus(call, 'failed', { reason: `Invalid NCCO: ${parsed.reason}`, detail: 'internal_error' });
     return { outcome: 'refused', reason: parsed.reason, prompt: await firstInstalled(deps.ari, ERROR, language) };
   }
-  for (const { index, field } of parsed.ignored) log.debug('NCCO field not supported; ignored', { index, field });
-  prefetch(deps, call, parsed.program, log);
+  accepted(deps, call, parsed, log);
   return { outcome: 'ready', program: parsed.program };
 }
 
@@ -170,8 +184,7 @@ function replyProgram(deps: VoiceDeps, call: VoiceCall, body: unknown, log: LegI
     const end: Program = { steps: [{ kind: 'hangup' }] };
     return { replace: end };
   }
-  for (const { index, field } of parsed.ignored) log.debug('NCCO field not supported; ignored', { index, field });
-  prefetch(deps, call, parsed.program, log);
+  accepted(deps, call, parsed, log);
   return { replace: parsed.program };
 }
 

@@ -41,18 +41,20 @@ async function complete(calls: VoiceCalls, call: VoiceCall): Promise<void> {
     endTime,
     durationSeconds: call.answeredAt ? Math.max(0, Math.round((endTime.getTime() - call.answeredAt.getTime()) / 1000)) : 0,
   });
-  calls.remove(call);
+  // Forgotten once sent (or given up), so a shutdown meanwhile still lets it go out.
   await call.events?.idle();
+  calls.remove(call);
 }
 
 /** The voice-api flow. */
 export const voiceApiFlow: FlowFactory = (services) => {
   const { config, ari, effects, events, voiceStore, log } = services;
   const calls = new VoiceCalls();
+  const client = new WebhookClient();
   const deps: VoiceDeps = {
     ari,
     store: voiceStore,
-    client: new WebhookClient(),
+    client,
     audio: new PromptAudio({ dataDir: config.dataDir, soundsDir: config.soundsDir, engine: createSpeechEngine(config.voiceApi.tts), log }),
     calls,
     dataDir: config.dataDir,
@@ -67,6 +69,7 @@ export const voiceApiFlow: FlowFactory = (services) => {
   services.atStop(async () => {
     // Calls are over by now; what they queued may still go out, briefly.
     await settleWithin([...calls.all()].map((call) => call.events?.close(EVENTS_GRACE_MS) ?? Promise.resolve()), EVENTS_GRACE_MS + 1000);
+    await client.close();
   });
 
   const logic = documentMachine.provide({
