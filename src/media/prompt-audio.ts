@@ -18,14 +18,10 @@ import { abortReason, isMediaError, mediaError } from './media-errors.js';
 import { SharedWork } from './shared-work.js';
 import { hasSound, installSound, soundUri } from './sound-files.js';
 import type { SpeechEngine, SpeechRequest } from './speech-engine.js';
+import type { CallLog } from '../../states/shared/call.js';
 
-/** A logger (a call's child logger or the root one). */
-export interface CallLogLike {
-  debug(message: string, meta?: Record<string, unknown>): unknown;
-  info(message: string, meta?: Record<string, unknown>): unknown;
-  warn(message: string, meta?: Record<string, unknown>): unknown;
-  error(message: string, meta?: Record<string, unknown>): unknown;
-}
+/** What it logs through: a call's child logger or the root one. */
+export type CallLogLike = CallLog;
 
 /** Where prompt audio goes and how it is made. */
 export interface PromptAudioOptions {

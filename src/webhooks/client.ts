@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
 import { SignJWT, jwtVerify } from 'jose';
 import { AppError } from '../errors.js';
+import type { CallLog } from '../../states/shared/call.js';
 
 /** Where a webhook goes and how. */
 export interface WebhookTarget {
@@ -23,13 +24,8 @@ export interface Signing {
   readonly applicationId: string;
 }
 
-/** What the client logs through (a winston logger fits). */
-export interface WebhookLog {
-  debug(m: string, meta?: Record<string, unknown>): unknown;
-  info(m: string, meta?: Record<string, unknown>): unknown;
-  warn(m: string, meta?: Record<string, unknown>): unknown;
-  error(m: string, meta?: Record<string, unknown>): unknown;
-}
+/** What it logs through: a call's child logger or the root one. */
+export type WebhookLog = CallLog;
 
 /** Connect and read time-outs of one request. */
 export interface WebhookTimeouts {

@@ -4,7 +4,6 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
 import { wavDurationSeconds } from '../../src/audio/wav.js';
@@ -13,14 +12,7 @@ import { openStore } from '../../src/storage/index.js';
 import type { VoicemailStore } from '../../src/storage/types.js';
 import { TestCaller } from '../support/caller.js';
 import { startWorld, type World } from '../support/world.js';
-
-class Sink extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
+import { Sink } from '../support/sink.js';
 
 let world: World;
 let store: VoicemailStore;

@@ -7,7 +7,6 @@
 import { chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { v4 as uuidv4 } from 'uuid';
 import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { FLOW_PROMPTS, allPrompts } from '../../src/apps/prompts.js';
@@ -15,17 +14,7 @@ import { runCli } from '../../src/cli/main.js';
 import { promptsByName } from '../../src/sounds/inventory.js';
 import { makeTone, permissionsApply } from '../sounds/media.js';
 import { startWorld, type World } from '../support/world.js';
-
-class Sink extends Writable {
-  text = '';
-  constructor(readonly isTTY = false) {
-    super();
-  }
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
+import { Sink } from '../support/sink.js';
 
 let world: World;
 let inputs: string;

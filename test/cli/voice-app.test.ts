@@ -1,23 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { validate as isUuid } from 'uuid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { openVoiceStore, type VoiceApp } from '../../src/storage/index.js';
+import { Sink } from '../support/sink.js';
 
 const SECRET = 'k9-QxW2vT7s-secret';
 const ANSWER = 'http://127.0.0.1:3000/webhooks/answer';
 const EVENT = 'http://127.0.0.1:3000/webhooks/events';
-
-class Sink extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 let dir: string;
 let printed: string;

@@ -11,7 +11,6 @@ import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { startApp } from '../../src/app.js';
 import { voiceApiFlow } from '../../src/apps/voice-api/flow.js';
@@ -22,6 +21,7 @@ import { startSimulator } from '../../src/simulator/index.js';
 import { TestCaller } from '../support/caller.js';
 import { ProgramServer } from '../support/program-server.js';
 import type { World } from '../support/world.js';
+import { Sink } from '../support/sink.js';
 
 const t0 = Date.now();
 const say = (text: string) => process.stdout.write(`${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s  ${text}\n`);
@@ -49,14 +49,6 @@ function chiptuneProgram(program: ProgramServer): void {
     say(`   [program] event: status ${(r.json as { status?: string }).status ?? '?'}`);
     return { status: 200 };
   });
-}
-
-class Sink extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
 }
 
 /** What a played media URI is, for a person: speech, or the URL a fetched file came from. */

@@ -1,26 +1,18 @@
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildHttpApi, recordingUrl, startHttpApi } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
 import { openVoiceStore, type VoiceApp, type VoiceRecording, type VoiceStore } from '../../src/storage/index.js';
+import { Sink } from '../support/sink.js';
 
 const SECRET = 'webhook-signing-secret-0123456789';
 const REMOTE = '203.0.113.7';
 // Bytes that are not text, so a mangled stream shows.
 const AUDIO = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37) % 256));
-
-class Sink extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 let dir: string;
 let store: VoiceStore;

@@ -6,7 +6,6 @@
  * bridge, no call actor left behind).
  * Runs unchanged wherever test/support/world.ts points ARI (npm test, or npm run test:asterisk).
  */
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
 import type { App } from '../../src/app.js';
@@ -19,6 +18,7 @@ import { openQueueStore, type QueueLogLine } from '../../src/storage/index.js';
 import { TestCaller, type Heard, type TestCall } from '../support/caller.js';
 import { eventually, sleep } from '../support/wait.js';
 import { startWorld, type World } from '../support/world.js';
+import { Sink } from '../support/sink.js';
 
 const tag = uuidv4().slice(0, 8);
 /** The main queue app: announcements every 3 s (a real Asterisk run takes seconds), hold time on. */
@@ -90,14 +90,6 @@ async function dial(role: string, queue: string | undefined, options: { app?: st
   const call = await caller.dial(options.app ?? APP, { args: queue === undefined ? [role] : [role, queue], ...(options.callerId ? { callerId: options.callerId } : {}) });
   calls.push(call);
   return call;
-}
-
-class Sink extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
 }
 
 /** Runs the CLI against the services' database. */

@@ -9,7 +9,6 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { v4 as uuidv4 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import type { App } from '../../src/app.js';
@@ -20,6 +19,7 @@ import { makeTone } from '../sounds/media.js';
 import { TestCaller } from '../support/caller.js';
 import { eventually } from '../support/wait.js';
 import { startWorld, type World } from '../support/world.js';
+import { Sink } from '../support/sink.js';
 
 const APP = `announce-${uuidv4().slice(0, 8)}`;
 const SKIP = 'no sounds directory this test may write: set ASTERISK_SOUNDS_DIR to the Asterisk sounds directory (<astdatadir>/sounds)';
@@ -43,14 +43,6 @@ afterAll(async () => {
   if (world?.soundsDir) for (const language of languages) await rm(path.join(world.soundsDir, language), { recursive: true, force: true });
   await world?.close();
 });
-
-class Sink extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 /** The admin runs `stasis-flows ...` on the Asterisk host. */
 async function admin(args: string[], env: Record<string, string> = {}) {

@@ -8,7 +8,6 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
@@ -19,6 +18,7 @@ import { TestCaller, type TestCall } from '../support/caller.js';
 import { ProgramServer, type ProgramRequest } from '../support/program-server.js';
 import { eventually, sleep } from '../support/wait.js';
 import { startWorld, type World } from '../support/world.js';
+import { Sink } from '../support/sink.js';
 
 const run = promisify(execFile);
 const APP = `voice-api-${uuidv4().slice(0, 8)}`;
@@ -32,14 +32,6 @@ let app: App;
 let caller: TestCaller;
 let program: ProgramServer;
 const tunes: Record<string, Buffer> = {};
-
-class Sink extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 /** Runs the CLI as an admin would, against the service's data directory. */
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
