@@ -14,6 +14,7 @@ import { v4 as uuidv4 } from 'uuid';
 import type { App } from '../../src/app.js';
 import { voiceApiFlow } from '../../src/apps/voice-api/flow.js';
 import { runCli } from '../../src/cli/main.js';
+import { verifyWebhookToken } from '../../src/webhooks/client.js';
 import { TestCaller, type TestCall } from '../support/caller.js';
 import { ProgramServer, type ProgramRequest } from '../support/program-server.js';
 import { eventually, sleep } from '../support/wait.js';
@@ -285,6 +286,68 @@ describe('voice-api: record', () => {
     expect(audio.length).toBe(Number(event.size));
     expect(audio.length).toBeGreaterThan(1000);
     await c.ended(5000);
+  });
+});
+
+describe('voice-api: record in the background', () => {
+  it('records beside the rest of the NCCO (prompts are not held up), and reports before completed', async () => {
+    const name = await addApp();
+    program.route(`/${name}/answer`, () => ({
+      json: [
+        { action: 'record', format: 'wav', eventUrl: [program.url(`/${name}/record`)] },
+        { action: 'stream', streamUrl: [program.url('/tunes/tune2.mp3')] },
+        { action: 'wait', timeout: 5 },
+      ],
+    }));
+    program.route(`/${name}/record`, () => ({}));
+    const c = await call(name);
+    // The stream plays at once: a channel recording would have held it until the recording ended (fact 17).
+    await c.hears(FETCHED, 10_000);
+    await c.heardEnd(FETCHED, 10_000);
+    await c.speak(1);
+    await c.hangup();
+    const event = await program.waitFor((r) => r.path === `/${name}/record`, 'the record event', 20_000);
+    const completed = await program.status('completed', 20_000, `/${name}/event`);
+    expect(program.requests.indexOf(event)).toBeLessThan(program.requests.indexOf(completed));
+    const response = await fetch(String(bodyOf(event).recording_url));
+    expect(response.headers.get('content-type')).toBe('audio/wav');
+    const audio = Buffer.from(await response.arrayBuffer());
+    // 8 kHz 16-bit: more than two seconds of the call (the tune, then the caller).
+    expect(audio.length).toBeGreaterThan(2 * 16_000);
+  });
+});
+
+describe('voice-api: webhook methods and signing', () => {
+  it('with --answer-method POST and --event-method GET, sends the answer as JSON and events as a query string', async () => {
+    const name = await addApp({ extra: ['--answer-method', 'POST', '--event-method', 'GET'] });
+    program.route(`/${name}/answer`, () => ({ json: [{ action: 'wait', timeout: 0.3 }] }));
+    const c = await call(name, { to: '15550100' });
+    await c.ended(10_000);
+    const answer = program.to(`/${name}/answer`).at(-1)!;
+    expect(answer.method).toBe('POST');
+    expect(answer.headers['content-type']).toMatch(/^application\/json/);
+    expect(bodyOf(answer)).toMatchObject({ to: '15550100', from: '447700900001' });
+    await program.waitFor((r) => r.path === `/${name}/event` && r.query.status === 'completed', 'completed as a GET', 10_000);
+    const events = program.to(`/${name}/event`);
+    expect(events.every((r) => r.method === 'GET')).toBe(true);
+    expect(events.map((r) => r.query.status)).toEqual(['started', 'ringing', 'answered', 'completed']);
+  });
+
+  it('with --signature-secret, signs every request with an HS256 JWT whose payload_hash matches the body', async () => {
+    const secret = 'not-a-real-secret-0123456789';
+    const name = await addApp({ extra: ['--signature-secret', secret] });
+    program.route(`/${name}/answer`, () => ({ json: [{ action: 'wait', timeout: 0.3 }] }));
+    const c = await call(name);
+    await c.ended(10_000);
+    await program.status('completed', 10_000, `/${name}/event`);
+    const requests = [...program.to(`/${name}/answer`), ...program.to(`/${name}/event`)];
+    expect(requests.length).toBe(5);
+    for (const r of requests) {
+      const token = /^Bearer (.+)$/.exec(String(r.headers.authorization))?.[1];
+      expect(token).toBeDefined();
+      expect(await verifyWebhookToken(token!, secret, r.raw)).toBe(true);
+      expect(await verifyWebhookToken(token!, 'another-secret-0123456789', r.raw)).toBe(false);
+    }
   });
 });
 
