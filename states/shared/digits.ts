@@ -6,6 +6,9 @@
  *
  * The machine that uses it provides the `playback` effect, the actions
  * `clearDigits` and `appendDigit`, and the delay `digitTimeout`.
+ *
+ * `takeKeys` is the rule for keys with a limit (a document's collect step:
+ * at most `maxDigits`, `#` submitting or not), shared by every collector.
  */
 import type { CallLog } from './call.js';
 import type { PlaybackInput } from './effects.js';
@@ -40,4 +43,15 @@ export function collectDigits<TContext extends WithCall, const TDone extends `#$
       ],
     },
   };
+}
+
+/** Adds keys to the digits so far: the digits, and whether they are complete. */
+export function takeKeys(step: { readonly maxDigits: number; readonly submitOnHash: boolean }, digits: string, keys: string): { digits: string; complete: boolean } {
+  let out = digits;
+  for (const key of keys) {
+    if (key === '#' && step.submitOnHash) return { digits: out, complete: true };
+    out += key;
+    if (out.length >= step.maxDigits) return { digits: out, complete: true };
+  }
+  return { digits: out, complete: false };
 }

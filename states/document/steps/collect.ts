@@ -6,20 +6,9 @@
  * program; a document in the reply replaces the rest.
  */
 import { assign } from 'xstate';
-import type { CollectStep } from '../program.js';
+import { takeKeys } from '../../shared/digits.js';
 import { document, legInput, stepOf } from '../setup.js';
 import type { DocumentContext } from '../types.js';
-
-/** Adds keys to the digits so far: the digits, and whether they are complete. */
-export function takeKeys(step: Pick<CollectStep, 'maxDigits' | 'submitOnHash'>, digits: string, keys: string): { digits: string; complete: boolean } {
-  let out = digits;
-  for (const key of keys) {
-    if (key === '#' && step.submitOnHash) return { digits: out, complete: true };
-    out += key;
-    if (out.length >= step.maxDigits) return { digits: out, complete: true };
-  }
-  return { digits: out, complete: false };
-}
 
 /** Takes keys into the step's digits. */
 const take = (context: DocumentContext, keys: string) => {
