@@ -13,6 +13,7 @@ import { startHttpApi, type HttpApi } from './http/server.js';
 import { openQueueStore, openStore, openVoiceStore } from './storage/index.js';
 import type { QueueStore, VoicemailStore } from './storage/types.js';
 import type { VoiceStore } from './storage/voice-types.js';
+import type { CallControl } from './apps/voice-api/control-types.js';
 import { CallRuntime } from './runtime/call-runtime.js';
 import { createPlaybackEffect } from './runtime/effects/playback.js';
 import { createRecordingEffect } from './runtime/effects/recording.js';
@@ -36,6 +37,10 @@ export interface FlowServices {
   publicUrl(): string;
   /** Work to do at shutdown once the calls are over, before the stores close (flushing webhooks). */
   atStop(task: () => Promise<void>): void;
+  /** The call runtime, once it exists (flows are built before it): to place calls and reach live ones. */
+  runtime(): CallRuntime;
+  /** What flows offer the HTTP API (the voice API's call control). */
+  readonly http: { calls?: CallControl };
   /** Long-lived named actors many calls share (queues); stopped and persisted before the stores close. */
   readonly actors: NamedActors;
   /** The shared effects, bound to this ARI connection. */
@@ -112,11 +117,6 @@ export async function startApp(options: { config: Config; log: Logger; flows: re
     if (stale > 0) log.info('cleared queue members a previous run left', { members: stale });
     voiceStore = openVoiceStore(config.dataDir);
     const voice = voiceStore;
-    http = await startHttpApi(
-      { voiceStore: voice, log, publicUrl: () => config.voiceApi.publicUrl ?? http?.url ?? '' },
-      { host: config.voiceApi.httpHost, port: config.voiceApi.httpPort },
-    );
-    const httpApi = http;
     ari = await connectAri({
       url: config.ari.url,
       username: config.ari.username,
@@ -135,8 +135,13 @@ export async function startApp(options: { config: Config; log: Logger; flows: re
       store,
       queueStore,
       voiceStore: voice,
-      publicUrl: () => config.voiceApi.publicUrl ?? httpApi.url,
+      publicUrl: () => config.voiceApi.publicUrl ?? http?.url ?? '',
       atStop: (task) => stopTasks.push(task),
+      runtime: () => {
+        if (!runtime) throw new Error('the call runtime is not started yet');
+        return runtime;
+      },
+      http: {},
       events,
       actors,
       effects: createEffects(ari, config),
@@ -144,6 +149,12 @@ export async function startApp(options: { config: Config; log: Logger; flows: re
     const flows = new FlowRegistry(options.flows.map((build) => build(services)));
     runtime = new CallRuntime({ ari, flows, log, events, postCallTimeoutMs: config.postCallTimeoutMs });
     runtime.start();
+    // After the flows: the API serves what they offer (call control).
+    http = await startHttpApi(
+      { voiceStore: voice, log, publicUrl: () => config.voiceApi.publicUrl ?? http?.url ?? '', ...services.http },
+      { host: config.voiceApi.httpHost, port: config.voiceApi.httpPort },
+    );
+    const httpApi = http;
     await ari.listen(flows.apps);
     // One warning per prompt missing in a configured language; calls are taken meanwhile.
     const prompts = [...new Set([...flows].flatMap((flow) => flow.prompts))];

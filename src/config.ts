@@ -67,6 +67,9 @@ export interface LocalConfig {
     readonly publicUrl: string | undefined;
     /** The text-to-speech engine (`espeak-ng`, the one there is now). */
     readonly tts: 'espeak-ng';
+    /** Dial strings of outbound calls: `{number}` (a phone endpoint), `{uri}` (a SIP one, without `sip:`). */
+    readonly phoneEndpoint: string;
+    readonly sipEndpoint: string;
   };
   readonly queue: {
     /** Music on hold between a waiting caller's position announcements, in ms. */
@@ -267,8 +270,13 @@ function readVoiceApi(read: EnvReader): LocalConfig['voiceApi'] {
   const httpHost = read.string('STASIS_FLOWS_HTTP_HOST', '127.0.0.1');
   if (!/^[A-Za-z0-9.:_-]{1,253}$/.test(httpHost)) throw new ConfigError('STASIS_FLOWS_HTTP_HOST', `must be a host name or address, got "${httpHost}"`);
   const httpPort = read.integer('STASIS_FLOWS_HTTP_PORT', 8080, 0, 65_535);
+  const phoneEndpoint = read.string('STASIS_FLOWS_VOICE_PHONE_ENDPOINT', 'PJSIP/{number}@trunk');
+  if (!phoneEndpoint.includes('{number}')) throw new ConfigError('STASIS_FLOWS_VOICE_PHONE_ENDPOINT', `must contain {number}, got "${phoneEndpoint}"`);
+  const sipEndpoint = read.string('STASIS_FLOWS_VOICE_SIP_ENDPOINT', 'PJSIP/{uri}');
+  if (!sipEndpoint.includes('{uri}')) throw new ConfigError('STASIS_FLOWS_VOICE_SIP_ENDPOINT', `must contain {uri}, got "${sipEndpoint}"`);
+  const tts = read.oneOf('STASIS_FLOWS_TTS', ['espeak-ng'] as const, 'espeak-ng');
   const raw = read.string('STASIS_FLOWS_PUBLIC_URL', '');
-  if (raw === '') return { httpHost, httpPort, publicUrl: undefined, tts: read.oneOf('STASIS_FLOWS_TTS', ['espeak-ng'] as const, 'espeak-ng') };
+  if (raw === '') return { httpHost, httpPort, publicUrl: undefined, tts, phoneEndpoint, sipEndpoint };
   let parsed: URL;
   try {
     parsed = new URL(raw);
@@ -280,7 +288,9 @@ function readVoiceApi(read: EnvReader): LocalConfig['voiceApi'] {
     httpHost,
     httpPort,
     publicUrl: `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`,
-    tts: read.oneOf('STASIS_FLOWS_TTS', ['espeak-ng'] as const, 'espeak-ng'),
+    tts,
+    phoneEndpoint,
+    sipEndpoint,
   };
 }
 

@@ -65,7 +65,8 @@ describe('config', () => {
 
   it('reads the voice API settings: the HTTP API address, the public URL, the TTS engine', () => {
     const defaults = loadConfig(base).voiceApi;
-    expect(defaults).toEqual({ httpHost: '127.0.0.1', httpPort: 8080, publicUrl: undefined, tts: 'espeak-ng' });
+    expect(defaults).toEqual({ httpHost: '127.0.0.1', httpPort: 8080, publicUrl: undefined, tts: 'espeak-ng', phoneEndpoint: 'PJSIP/{number}@trunk', sipEndpoint: 'PJSIP/{uri}' });
+    expect(() => loadConfig({ ...base, STASIS_FLOWS_VOICE_PHONE_ENDPOINT: 'PJSIP/trunk' })).toThrow(/must contain \{number\}/);
     const set = loadConfig({ ...base, STASIS_FLOWS_HTTP_HOST: '0.0.0.0', STASIS_FLOWS_HTTP_PORT: '9000', STASIS_FLOWS_PUBLIC_URL: 'https://voice.example.com/api/' }).voiceApi;
     expect(set).toMatchObject({ httpHost: '0.0.0.0', httpPort: 9000, publicUrl: 'https://voice.example.com/api' });
     expect(loadConfig({ ...base, STASIS_FLOWS_APP_VOICE_API: 'ivr' }).apps.voiceApi).toBe('ivr');

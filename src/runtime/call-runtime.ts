@@ -44,7 +44,15 @@ interface LiveCall {
 /** What a channel the service creates itself should become when it enters Stasis. */
 export type Expectation =
   /** Start this flow on it (an outbound call), with these arguments and data. */
-  | { kind: 'start'; app: string; args: readonly string[]; data?: Readonly<Record<string, string>>; answer?: boolean }
+  | {
+      kind: 'start';
+      app: string;
+      args: readonly string[];
+      data?: Readonly<Record<string, string>>;
+      answer?: boolean;
+      /** Sees the channel's events before it enters Stasis (ringing, Dial outcomes), for who placed the call. */
+      onEvent?(event: AriEvent): void;
+    }
   /** Hand its StasisStart to whoever dialled it (a leg of a live call), which owns it from then on. */
   | { kind: 'claim'; onStasisStart(event: StasisStartEvent): void };
 
@@ -176,6 +184,11 @@ export class CallRuntime {
     if (expectation.kind === 'start') {
       // Events of the channel before it enters Stasis: it may never (busy, no answer).
       staged.unroute = this.options.ari.events.route(routeKey.channel(channelId), (event) => {
+        try {
+          expectation.onEvent?.(event);
+        } catch (err) {
+          this.options.log.error('an outbound call watcher failed', { channelId, err: errorMessage(err) });
+        }
         if (event.type !== 'ChannelDestroyed') return;
         withdraw();
         this.options.log.info('outbound call ended before it was answered', { channelId, app: expectation.app, cause: event.cause });

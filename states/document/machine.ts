@@ -8,7 +8,7 @@
  */
 import { assign } from 'xstate';
 import { answering, opening, refusing } from './opening.js';
-import { document } from './setup.js';
+import { document, legInput } from './setup.js';
 import { collect } from './steps/collect.js';
 import { notify } from './steps/notify.js';
 import { play } from './steps/play.js';
@@ -38,6 +38,8 @@ export const documentMachine = document.createMachine({
     refusal: undefined,
   }),
   initial: 'opening',
+  // For the whole call: what the outside asks of it (a transfer) comes in as events.
+  invoke: { src: 'commands', input: ({ context }) => legInput(context) },
   on: {
     'ari.hangup': { target: '.closed' },
     'ari.stasisEnd': { target: '.closed' },

@@ -93,12 +93,32 @@ export interface WaitStep {
   readonly ms: number;
 }
 
+/** Joins a named conversation (NCCO `conversation`, TwiML `<Conference>`): blocks until the leg leaves it. */
+export interface JoinStep {
+  readonly kind: 'join';
+  /** The conversation's name (scoped to the application by the effect). */
+  readonly name: string;
+  /** Played to this leg while the conversation has not started (else the default music on hold). */
+  readonly musicOnHoldUrl?: string;
+  /** This leg starts the conversation (others waiting hear each other from then on). */
+  readonly startOnEnter: boolean;
+  /** When this leg leaves, the conversation ends for every leg. */
+  readonly endOnExit: boolean;
+  /** Record the conversation from its start; the record event goes to `report`. */
+  readonly record: boolean;
+  /** This leg is not heard (`mute`, or `canSpeak: []`). */
+  readonly muted: boolean;
+  /** This leg hears nothing (`canHear: []`). */
+  readonly deaf: boolean;
+  readonly report: Report;
+}
+
 export interface HangupStep {
   readonly kind: 'hangup';
 }
 
 /** One step of a program. */
-export type Step = SayStep | PlayStep | CollectStep | RecordStep | NotifyStep | WaitStep | HangupStep;
+export type Step = SayStep | PlayStep | CollectStep | RecordStep | NotifyStep | WaitStep | JoinStep | HangupStep;
 
 export type StepKind = Step['kind'];
 

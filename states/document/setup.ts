@@ -58,6 +58,8 @@ export const document = setup({
     keepRecording: promiseEffect<Extract<StepResult, { kind: 'record' }>, KeepRecordingInput>('keepRecording'),
     /** A recording beside the rest of the document, to the hang-up or its maximum; it reports by itself. */
     backgroundRecording: fromCallback<{ type: 'noop' }, BackgroundRecordingInput>(notProvided('backgroundRecording')),
+    /** Events from outside the call (a REST transfer): sent back into the machine. None by default. */
+    commands: fromCallback<{ type: 'noop' }, LegInput>(() => undefined),
     /** Sends a step's result to the program; the reply may replace the rest. */
     report: promiseEffect<ReportReply, ReportInput>('report'),
   },

@@ -4,24 +4,42 @@
  * document machine knows a call only by its leg id; its effects find the rest
  * here. A call leaves once its `completed` event is queued.
  */
+import type { DocumentEvent } from '../../../states/document/types.js';
 import type { CallLog } from '../../../states/shared/call.js';
 import type { Leg } from '../../documents/leg.js';
 import type { VoiceApp } from '../../storage/voice-types.js';
 import type { CallEventQueue } from '../../webhooks/call-events.js';
-import type { Signing } from '../../webhooks/client.js';
+import type { Signing, WebhookTarget } from '../../webhooks/client.js';
+import type { DocumentSource } from './control-types.js';
 
 /** One voice-API call. */
 export interface VoiceCall {
   readonly leg: Leg;
-  readonly channelId: string;
+  /** Asterisk's channel; for an outbound call, known once the originate is sent. */
+  channelId: string;
   /** The application name the dialplan gave. */
   readonly appName: string;
-  readonly log: CallLog;
+  /** The call's logger (the runtime's child logger once the call is in Stasis). */
+  log: CallLog;
   /** The channel's language (for the service's own prompts). */
   readonly language: string;
   readonly startedAt: Date;
-  /** Set by `open` once the application is found. */
+  /** Set by `open` once the application is found (at once for an outbound call). */
   app?: VoiceApp;
+  /** An outbound call's document: inline, or its own answer URL. */
+  source?: DocumentSource;
+  /** Where this call's events go when not the application's (REST `event_url`). */
+  eventTarget?: WebhookTarget;
+  /** Asterisk's Dial status of an outbound call while it rings. */
+  dialStatus?: string;
+  /** The program asked to hang up an outbound call before it was answered. */
+  cancelled?: boolean;
+  /** Ends the call at REST `length_timer`. */
+  lengthTimer?: NodeJS.Timeout;
+  /** Playbacks sent into the leg from outside (REST talk, stream), by kind. */
+  readonly announcements: Map<'talk' | 'stream', string>;
+  /** Delivers events into the call's machine (a transfer); empty until the machine listens. */
+  readonly commands: Set<(event: DocumentEvent) => void>;
   signing?: Signing;
   events?: CallEventQueue;
   answeredAt?: Date;
@@ -36,10 +54,21 @@ export class VoiceCalls {
   private readonly byLeg = new Map<string, VoiceCall>();
   private readonly byChannel = new Map<string, VoiceCall>();
 
-  /** Adds a call (made when its actor is created). */
+  /** Adds a call (made when its actor is created, or when an outbound call is placed). */
   add(call: VoiceCall): void {
     this.byLeg.set(call.leg.uuid, call);
-    this.byChannel.set(call.channelId, call);
+    if (call.channelId !== '') this.byChannel.set(call.channelId, call);
+  }
+
+  /** Tells the registry an outbound call's channel. */
+  bindChannel(call: VoiceCall, channelId: string): void {
+    call.channelId = channelId;
+    this.byChannel.set(channelId, call);
+  }
+
+  /** The call of a leg, if it is live. */
+  find(leg: string): VoiceCall | undefined {
+    return this.byLeg.get(leg);
   }
 
   /** The call of a leg; throws when it is gone (an effect outliving its call is a bug). */

@@ -22,14 +22,16 @@ import type { StepResult } from '../../../states/document/program.js';
 import type { AriPort } from '../../ari/port.js';
 import { isAriStatus } from '../../errors.js';
 import { parseNcco } from '../../documents/ncco/parse.js';
-import { answerRequest, reportPayload, statusEvent } from '../../documents/ncco/payloads.js';
+import { answerRequest, reportPayload, statusEvent, type CallStatus, type StatusExtra } from '../../documents/ncco/payloads.js';
 import { recordingUrl } from '../../http/recordings.js';
 import type { PromptAudio } from '../../media/prompt-audio.js';
 import { soundInLanguage } from '../../runtime/sounds-check.js';
-import type { VoiceStore } from '../../storage/voice-types.js';
+import type { VoiceApp, VoiceStore } from '../../storage/voice-types.js';
+import type { CallRecord, DocumentSource } from './control-types.js';
 import { CallEventQueue } from '../../webhooks/call-events.js';
 import type { WebhookClient, WebhookTarget } from '../../webhooks/client.js';
 import type { VoiceCall, VoiceCalls } from './calls.js';
+import type { CallHistory } from './history.js';
 import { keepVoiceRecording } from './recordings.js';
 
 /** What the voice-API effects are built with. */
@@ -44,6 +46,8 @@ export interface VoiceDeps {
   readonly stasisApp: string;
   /** The base of the recording URLs handed out. */
   readonly publicUrl: () => string;
+  /** Every call's record, for the REST API. */
+  readonly history: CallHistory;
 }
 
 /** Prompts for a call that cannot run, best first; the first one installed is played. */
@@ -62,12 +66,43 @@ async function firstInstalled(ari: AriPort, names: readonly string[], language: 
   return [];
 }
 
-const eventTarget = (call: VoiceCall): WebhookTarget => ({ url: call.app!.eventUrl, method: call.app!.eventMethod });
+const eventTarget = (call: VoiceCall): WebhookTarget => call.eventTarget ?? { url: call.app!.eventUrl, method: call.app!.eventMethod };
 
-/** Tells the program a status of its call (queued: never blocks the call). */
-export function postStatus(call: VoiceCall, status: Parameters<typeof statusEvent>[1], extra?: Parameters<typeof statusEvent>[3]): void {
+/** Tells the program a status of its call (queued: never blocks the call), and keeps it for the REST API. */
+export function postStatus(deps: Pick<VoiceDeps, 'history'>, call: VoiceCall, status: CallStatus, extra?: StatusExtra): void {
+  if (status !== 'failed') {
+    deps.history.update(call.leg.uuid, {
+      status,
+      ...(extra?.startTime ? { startTime: extra.startTime.toISOString() } : {}),
+      ...(extra?.endTime ? { endTime: extra.endTime.toISOString() } : {}),
+      ...(extra?.durationSeconds !== undefined ? { duration: extra.durationSeconds } : {}),
+    });
+  }
   if (!call.app || !call.events) return;
   call.events.post(eventTarget(call), statusEvent(call.leg, status, new Date(), extra));
+}
+
+/** The call's record as the REST API first shows it. */
+export function newRecord(call: VoiceCall, to: CallRecord['to']): CallRecord {
+  return {
+    uuid: call.leg.uuid,
+    conversationUuid: call.leg.conversationUuid,
+    applicationId: call.app?.id ?? '',
+    direction: call.leg.direction,
+    status: 'started',
+    to,
+    from: { type: 'phone', number: call.leg.from },
+    startTime: call.startedAt.toISOString(),
+    endTime: undefined,
+    duration: undefined,
+  };
+}
+
+/** A program's events queue for a call. */
+export function eventQueue(deps: Pick<VoiceDeps, 'client'>, call: VoiceCall, app: VoiceApp, log: LegInput['log']): CallEventQueue {
+  const fallback: WebhookTarget | undefined = app.fallbackAnswerUrl ? { url: app.fallbackAnswerUrl, method: app.answerMethod } : undefined;
+  // Input and notify results that get no answer go to the fallback too (NCCO.md §3).
+  return new CallEventQueue(deps.client, { ...(call.signing ? { signing: call.signing } : {}), ...(fallback ? { fallback } : {}), log });
 }
 
 /** Prompts rendered ahead, per program: enough for a menu, not a whole playlist. */
@@ -118,6 +153,8 @@ function accepted(deps: VoiceDeps, call: VoiceCall, parsed: Extract<ReturnType<t
 export async function openCall(deps: VoiceDeps, input: LegInput, language: string, signal: AbortSignal): Promise<OpenResult> {
   const call = deps.calls.get(input.leg);
   const { log } = input;
+  // An outbound call had its application, its events and `started` when it was placed.
+  if (call.source) return openDocument(deps, call, call.source, language, signal, log);
   const app = call.appName === '' ? undefined : await deps.store.getApp(call.appName);
   if (!app) {
     const reason = call.appName === '' ? 'no voice application named (Stasis(voice-api,<application>))' : `unknown voice application "${call.appName}"`;
@@ -126,31 +163,44 @@ export async function openCall(deps: VoiceDeps, input: LegInput, language: strin
   }
   call.app = app;
   if (app.signatureSecret) call.signing = { secret: app.signatureSecret, applicationId: app.id };
-  const fallback: WebhookTarget | undefined = app.fallbackAnswerUrl ? { url: app.fallbackAnswerUrl, method: app.answerMethod } : undefined;
-  // Input and notify results that get no answer go to the fallback too (NCCO.md §3).
-  call.events = new CallEventQueue(deps.client, { ...(call.signing ? { signing: call.signing } : {}), ...(fallback ? { fallback } : {}), log });
+  call.events = eventQueue(deps, call, app, log);
+  deps.history.put(newRecord(call, { type: 'phone', number: call.leg.to }));
   log.info('voice call', { uuid: call.leg.uuid, conversationUuid: call.leg.conversationUuid, from: call.leg.from, to: call.leg.to, voiceAppId: app.id });
-  postStatus(call, 'started');
-  postStatus(call, 'ringing');
+  postStatus(deps, call, 'started');
+  postStatus(deps, call, 'ringing');
   // The caller hears ringing while the program decides (not every channel can: harmless if refused).
   deps.ari.channels.ring(input.channelId).catch((err: unknown) => log.debug('could not indicate ringing', { err: String(err) }));
+  return openDocument(deps, call, { answerUrl: app.answerUrl, answerMethod: app.answerMethod }, language, signal, log);
+}
 
-  const answer: WebhookTarget = { url: app.answerUrl, method: app.answerMethod };
-  const reply = await deps.client.fetchDocument(answer, fallback, answerRequest(call.leg), {
-    kind: 'answer',
-    ...(call.signing ? { signing: call.signing } : {}),
-    signal,
-    log,
-  });
-  if (!reply.ok) {
-    log.error('answer webhook failed; the call cannot run', { reason: reply.reason });
-    postStatus(call, 'failed', { reason: reply.reason, detail: 'internal_error' });
-    return { outcome: 'refused', reason: reply.reason, prompt: await firstInstalled(deps.ari, ERROR, language) };
+/** The call's document: inline, or fetched from its answer URL (with the application's fallback). */
+async function openDocument(deps: VoiceDeps, call: VoiceCall, source: DocumentSource, language: string, signal: AbortSignal, log: LegInput['log']): Promise<OpenResult> {
+  const app = call.app!;
+  let document: unknown;
+  let from = 'the inline NCCO';
+  if ('ncco' in source) {
+    document = source.ncco;
+  } else {
+    const answer: WebhookTarget = { url: source.answerUrl, method: source.answerMethod };
+    const fallback: WebhookTarget | undefined = app.fallbackAnswerUrl ? { url: app.fallbackAnswerUrl, method: app.answerMethod } : undefined;
+    const reply = await deps.client.fetchDocument(answer, fallback, answerRequest(call.leg), {
+      kind: 'answer',
+      ...(call.signing ? { signing: call.signing } : {}),
+      signal,
+      log,
+    });
+    if (!reply.ok) {
+      log.error('answer webhook failed; the call cannot run', { reason: reply.reason });
+      postStatus(deps, call, 'failed', { reason: reply.reason, detail: 'internal_error' });
+      return { outcome: 'refused', reason: reply.reason, prompt: await firstInstalled(deps.ari, ERROR, language) };
+    }
+    document = reply.body;
+    from = reply.url;
   }
-  const parsed = parseNcco(reply.body, { eventUrl: app.eventUrl, eventMethod: app.eventMethod });
+  const parsed = parseNcco(document, { eventUrl: eventTarget(call).url, eventMethod: eventTarget(call).method });
   if (!parsed.ok) {
-    log.error(`invalid NCCO from ${reply.url}: ${parsed.reason}`, { index: parsed.problem.index ?? null, field: parsed.problem.field ?? null });
-    postStatus(call, 'failed', { reason: `Invalid NCCO: ${parsed.reason}`, detail: 'internal_error' });
+    log.error(`invalid NCCO from ${from}: ${parsed.reason}`, { index: parsed.problem.index ?? null, field: parsed.problem.field ?? null });
+    postStatus(deps, call, 'failed', { reason: `Invalid NCCO: ${parsed.reason}`, detail: 'internal_error' });
     return { outcome: 'refused', reason: parsed.reason, prompt: await firstInstalled(deps.ari, ERROR, language) };
   }
   accepted(deps, call, parsed, log);
@@ -168,7 +218,7 @@ export async function answerCall(deps: VoiceDeps, input: AnswerInput): Promise<v
     await deps.ari.channels.answer(input.channelId);
   }
   call.answeredAt = new Date();
-  if (input.announce) postStatus(call, 'answered', { startTime: call.answeredAt });
+  if (input.announce) postStatus(deps, call, 'answered', { startTime: call.answeredAt });
 }
 
 /** A reply to a report: a non-empty NCCO array replaces the rest; anything else continues. */
@@ -177,10 +227,10 @@ function replyProgram(deps: VoiceDeps, call: VoiceCall, body: unknown, log: LegI
     if (body !== undefined && !Array.isArray(body)) log.debug('reply is not an NCCO; going on');
     return {};
   }
-  const parsed = parseNcco(body, { eventUrl: call.app!.eventUrl, eventMethod: call.app!.eventMethod });
+  const parsed = parseNcco(body, { eventUrl: eventTarget(call).url, eventMethod: eventTarget(call).method });
   if (!parsed.ok) {
     log.error(`invalid NCCO in a reply: ${parsed.reason}`, { index: parsed.problem.index ?? null, field: parsed.problem.field ?? null });
-    postStatus(call, 'failed', { reason: `Invalid NCCO: ${parsed.reason}`, detail: 'internal_error' });
+    postStatus(deps, call, 'failed', { reason: `Invalid NCCO: ${parsed.reason}`, detail: 'internal_error' });
     const end: Program = { steps: [{ kind: 'hangup' }] };
     return { replace: end };
   }

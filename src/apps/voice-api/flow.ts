@@ -1,12 +1,15 @@
 /**
  * The voice-api flow: a call entering `Stasis(voice-api,<application>[,<to>])`
  * runs the document its application's answer webhook returns (an NCCO), on
- * the document machine (states/document). Status events go to the
- * application's event webhook in order; `completed` is last, once the call and
- * everything that still reports (a background recording) are over.
+ * the document machine (states/document); a call the program placed through
+ * the REST API (`POST /v1/calls`) runs its own document once answered. Status
+ * events go to the event webhook in order; `completed` is last, once the call
+ * and everything that still reports (a background recording) are over.
  */
+import { fromCallback } from 'xstate';
 import { v4 as uuidv4 } from 'uuid';
 import { documentMachine, type DocumentInput } from '../../../states/document/machine.js';
+import type { LegInput } from '../../../states/document/types.js';
 import type { CallInput } from '../../../states/shared/call.js';
 import type { FlowFactory } from '../../app.js';
 import { createSpeechEngine } from '../../media/engines.js';
@@ -15,12 +18,17 @@ import { defineFlow } from '../../runtime/flow.js';
 import { WebhookClient } from '../../webhooks/client.js';
 import { backgroundRecordingEffect } from './background-recording.js';
 import { VoiceCalls, type VoiceCall } from './calls.js';
+import { VoiceCallControl } from './control.js';
 import { postStatus, voiceEffects, type VoiceDeps } from './effects.js';
+import { CallHistory } from './history.js';
 
 /** How long `completed` waits for work that still reports (a background recording being kept). */
 const PENDING_WAIT_MS = 30_000;
 /** On shutdown, how long queued events may still be sent. */
 const EVENTS_GRACE_MS = 5000;
+/** Longest call placed through the REST API without a `length_timer`, in seconds (NCCO.md §5). */
+const DEFAULT_LENGTH_SECONDS = 7200;
+const MAX_LOOPS = 100;
 
 /** Sounds the flow may play itself (a call that cannot run). */
 export const VOICE_API_PROMPTS = ['ss-noservice', 'beep'] as const;
@@ -32,18 +40,35 @@ async function settleWithin(work: Iterable<Promise<unknown>>, ms: number): Promi
 }
 
 /** Sends `completed` last, then forgets the call. */
-async function complete(calls: VoiceCalls, call: VoiceCall): Promise<void> {
+async function complete(deps: VoiceDeps, call: VoiceCall): Promise<void> {
   await settleWithin(call.pending, PENDING_WAIT_MS);
   const endTime = new Date();
   const startTime = call.answeredAt ?? call.startedAt;
-  postStatus(call, 'completed', {
+  postStatus(deps, call, 'completed', {
     startTime,
     endTime,
     durationSeconds: call.answeredAt ? Math.max(0, Math.round((endTime.getTime() - call.answeredAt.getTime()) / 1000)) : 0,
   });
   // Forgotten once sent (or given up), so a shutdown meanwhile still lets it go out.
   await call.events?.idle();
-  calls.remove(call);
+  deps.calls.remove(call);
+}
+
+/** A new inbound call's session. */
+function inboundCall(call: CallInput): VoiceCall {
+  const uuid = uuidv4();
+  return {
+    leg: { uuid, conversationUuid: `CON-${uuidv4()}`, from: call.caller.number, to: call.args[1] || call.dialplan?.exten || '', direction: 'inbound' },
+    channelId: call.channelId,
+    appName: call.args[0] ?? '',
+    log: call.log,
+    language: call.language,
+    startedAt: new Date(),
+    prepared: new Map(),
+    pending: new Set(),
+    announcements: new Map(),
+    commands: new Set(),
+  };
 }
 
 /** The voice-api flow. */
@@ -60,11 +85,28 @@ export const voiceApiFlow: FlowFactory = (services) => {
     dataDir: config.dataDir,
     stasisApp: config.apps.voiceApi,
     publicUrl: () => services.publicUrl(),
+    history: new CallHistory(),
   };
-  events.on('call.ended', ({ channelId }) => {
+  const control = new VoiceCallControl({
+    ...deps,
+    runtime: () => services.runtime(),
+    log,
+    endpoints: { phone: config.voiceApi.phoneEndpoint, sip: config.voiceApi.sipEndpoint },
+    maxLoops: MAX_LOOPS,
+  });
+  services.http.calls = control;
+
+  events.on('call.ended', ({ channelId, answered, cause }) => {
     const call = calls.onChannel(channelId);
     if (!call) return;
-    complete(calls, call).catch((err: unknown) => call.log.error('could not send completed', { err: String(err) }));
+    clearTimeout(call.lengthTimer);
+    if (!answered) {
+      // An outbound call that never entered Stasis: busy, no answer, cancelled, failed.
+      control.unanswered(call, cause);
+      void call.events?.idle().then(() => calls.remove(call));
+      return;
+    }
+    complete(deps, call).catch((err: unknown) => call.log.error('could not send completed', { err: String(err) }));
   });
   services.atStop(async () => {
     // Calls are over by now; what they queued may still go out, briefly.
@@ -77,6 +119,13 @@ export const voiceApiFlow: FlowFactory = (services) => {
       playback: effects.playback,
       recording: effects.recording,
       backgroundRecording: backgroundRecordingEffect(deps),
+      commands: fromCallback<{ type: 'noop' }, LegInput>(({ input, sendBack }) => {
+        const call = calls.find(input.leg);
+        if (!call) return undefined;
+        const deliver = (event: Parameters<typeof sendBack>[0]) => sendBack(event);
+        call.commands.add(deliver);
+        return () => call.commands.delete(deliver);
+      }),
       ...voiceEffects(deps),
     },
   });
@@ -88,20 +137,20 @@ export const voiceApiFlow: FlowFactory = (services) => {
     answer: false,
     logFields: (args) => ({ voiceApp: args[0] ?? null }),
     input: (call: CallInput): DocumentInput => {
-      const uuid = uuidv4();
-      const to = call.args[1] || call.dialplan?.exten || '';
-      const voiceCall: VoiceCall = {
-        leg: { uuid, conversationUuid: `CON-${uuidv4()}`, from: call.caller.number, to, direction: call.direction },
-        channelId: call.channelId,
-        appName: call.args[0] ?? '',
-        log: call.log,
-        language: call.language,
-        startedAt: new Date(),
-        prepared: new Map(),
-        pending: new Set(),
-      };
-      calls.add(voiceCall);
-      return { ...call, leg: uuid, settings: { recordingFinishMs: 5000, maxLoops: 100 } };
+      // A call the program placed: its session exists since POST /v1/calls.
+      const placed = call.data.leg === undefined ? undefined : calls.find(call.data.leg);
+      let voiceCall: VoiceCall;
+      if (placed) {
+        voiceCall = placed;
+        voiceCall.log = call.log;
+        const seconds = Number(call.data.lengthSeconds ?? DEFAULT_LENGTH_SECONDS);
+        voiceCall.lengthTimer = setTimeout(() => services.runtime().send(call.channelId, { type: 'call.end', reason: 'request' }), seconds * 1000);
+        voiceCall.lengthTimer.unref();
+      } else {
+        voiceCall = inboundCall(call);
+        calls.add(voiceCall);
+      }
+      return { ...call, leg: voiceCall.leg.uuid, settings: { recordingFinishMs: 5000, maxLoops: MAX_LOOPS } };
     },
   });
 };

@@ -1,0 +1,275 @@
+/**
+ * The voice API's call control, behind the REST API (`/v1/calls`): placing
+ * outbound calls, and acting on live ones (hang up, mute, earmuff, transfer,
+ * speech or audio into the leg, DTMF). Every request names its application;
+ * a call of another application is "not found".
+ */
+import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
+import type { CallEvent } from '../../../states/shared/call.js';
+import type { AriEvent } from '../../ari/types.js';
+import { routeKey } from '../../ari/router.js';
+import { parseNcco } from '../../documents/ncco/parse.js';
+import { voiceTraits } from '../../documents/voices.js';
+import { errorMessage, isAriStatus } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { CallRuntime } from '../../runtime/call-runtime.js';
+import type { VoiceCall } from './calls.js';
+import {
+  ControlError,
+  type Announcement,
+  type CallAction,
+  type CallControl,
+  type CallEndpoint,
+  type CallFilter,
+  type CallRecord,
+  type DocumentSource,
+  type OutboundCallRequest,
+} from './control-types.js';
+import { eventQueue, newRecord, postStatus, type VoiceDeps } from './effects.js';
+import { unansweredStatus } from './history.js';
+
+/** What call control needs beyond the effects' dependencies. */
+export interface ControlDeps extends VoiceDeps {
+  readonly runtime: () => CallRuntime;
+  readonly log: Logger;
+  /** Dial strings: `{number}` and `{uri}` are replaced (STASIS_FLOWS_VOICE_PHONE_ENDPOINT, ..._SIP_ENDPOINT). */
+  readonly endpoints: { readonly phone: string; readonly sip: string };
+  /** Plays a `loop: 0` announcement at most this many times. */
+  readonly maxLoops: number;
+}
+
+/** The dial string for an endpoint. */
+export function dialString(templates: ControlDeps['endpoints'], to: CallEndpoint): string {
+  if (to.type === 'phone') return templates.phone.replaceAll('{number}', to.number);
+  return templates.sip.replaceAll('{uri}', to.uri.replace(/^sips?:/, ''));
+}
+
+const DTMF = /^[0-9A-D*#p]+$/;
+
+/** The voice API's call control. */
+export class VoiceCallControl implements CallControl {
+  constructor(private readonly deps: ControlDeps) {}
+
+  /** A live call of this application, or ControlError. */
+  private live(applicationId: string, uuid: string): VoiceCall {
+    const record = this.deps.history.get(uuid);
+    if (!record || record.applicationId !== applicationId) throw new ControlError('not-found', `no call ${uuid}`);
+    const call = this.deps.calls.find(uuid);
+    if (!call || record.endTime !== undefined) throw new ControlError('gone', `call ${uuid} is over`);
+    return call;
+  }
+
+  /** A live call that is in Stasis and answered (media can reach it). */
+  private inCall(applicationId: string, uuid: string): VoiceCall {
+    const call = this.live(applicationId, uuid);
+    if (call.channelId === '' || call.answeredAt === undefined) throw new ControlError('invalid', `call ${uuid} is not answered yet`);
+    return call;
+  }
+
+  async create(applicationId: string, request: OutboundCallRequest): Promise<CallRecord> {
+    const { deps } = this;
+    const app = await deps.store.getApp(applicationId);
+    if (!app) throw new ControlError('not-found', `no application ${applicationId}`);
+    if ('ncco' in request.document) {
+      const parsed = parseNcco(request.document.ncco, { eventUrl: request.eventUrl ?? app.eventUrl, eventMethod: request.eventMethod ?? app.eventMethod });
+      if (!parsed.ok) throw new ControlError('invalid', `ncco: ${parsed.reason}`);
+    }
+    const uuid = uuidv4();
+    const to = request.to.type === 'phone' ? request.to.number : request.to.uri;
+    const log = deps.log.child({ app: deps.stasisApp, voiceApp: app.name, uuid, direction: 'outbound' });
+    const call: VoiceCall = {
+      leg: { uuid, conversationUuid: `CON-${uuidv4()}`, from: request.from ?? '', to, direction: 'outbound' },
+      channelId: '',
+      appName: app.name,
+      log,
+      language: 'en',
+      startedAt: new Date(),
+      app,
+      source: request.document,
+      ...(request.eventUrl ? { eventTarget: { url: request.eventUrl, method: request.eventMethod ?? 'POST' } } : {}),
+      prepared: new Map(),
+      pending: new Set(),
+      announcements: new Map(),
+      commands: new Set(),
+    };
+    if (app.signatureSecret) call.signing = { secret: app.signatureSecret, applicationId: app.id };
+    call.events = eventQueue(deps, call, app, log);
+    deps.calls.add(call);
+    deps.history.put(newRecord(call, request.to));
+    const ringing = () => {
+      if (deps.history.get(uuid)?.status !== 'started') return;
+      postStatus(deps, call, 'ringing');
+    };
+    // Before the request: its outcome (busy) may come back before the request's own reply.
+    postStatus(deps, call, 'started');
+    let channelId: string;
+    try {
+      ({ channelId } = await deps.runtime().originate(
+        {
+          endpoint: dialString(deps.endpoints, request.to),
+          timeout: request.ringingTimer ?? 60,
+          ...(request.from ? { callerId: request.from } : {}),
+          stasisApp: deps.stasisApp,
+        },
+        {
+          kind: 'start',
+          app: deps.stasisApp,
+          args: [app.name, to],
+          data: { leg: uuid, lengthSeconds: String(request.lengthTimer ?? 7200) },
+          onEvent: (event: AriEvent) => {
+            // The outcome may come before the originate's own reply (busy in a few ms, fact 73).
+            if (event.type === 'ChannelDestroyed' && call.channelId === '') deps.calls.bindChannel(call, event.channel.id);
+            if (event.type === 'ChannelStateChange' && event.channel.state === 'Ringing') ringing();
+            if (event.type === 'Dial' && event.dialstatus !== '') {
+              call.dialStatus = event.dialstatus;
+              if (event.dialstatus === 'RINGING') ringing();
+            }
+          },
+        },
+      ));
+    } catch (err) {
+      postStatus(deps, call, 'failed', { detail: 'cannot_route', reason: errorMessage(err), endTime: new Date(), durationSeconds: 0 });
+      deps.history.update(uuid, { status: 'failed', endTime: new Date().toISOString(), duration: 0 });
+      void call.events?.idle().then(() => deps.calls.remove(call));
+      log.warn('outbound call could not be placed', { err: errorMessage(err) });
+      throw new ControlError('invalid', `the call could not be placed: ${errorMessage(err)}`);
+    }
+    if (call.channelId === '') deps.calls.bindChannel(call, channelId);
+    log.info('outbound call placed', { channelId, to });
+    return deps.history.get(uuid)!;
+  }
+
+  /** An outbound call ended before it was answered: its final status. */
+  unanswered(call: VoiceCall, cause: number | undefined): void {
+    const { status, detail } = unansweredStatus(call.dialStatus, cause, call.cancelled === true);
+    const endTime = new Date();
+    postStatus(this.deps, call, status, { endTime, durationSeconds: 0, ...(detail ? { detail } : {}) });
+    this.deps.history.update(call.leg.uuid, { status, endTime: endTime.toISOString(), duration: 0 });
+  }
+
+  get(applicationId: string, uuid: string): CallRecord | undefined {
+    const record = this.deps.history.get(uuid);
+    return record?.applicationId === applicationId ? record : undefined;
+  }
+
+  list(applicationId: string, filter: CallFilter): { calls: readonly CallRecord[]; count: number } {
+    return this.deps.history.list(applicationId, filter);
+  }
+
+  async modify(applicationId: string, uuid: string, action: CallAction): Promise<void> {
+    const call = this.live(applicationId, uuid);
+    const { ari } = this.deps;
+    switch (action.action) {
+      case 'hangup': {
+        if (call.answeredAt === undefined && call.channelId !== '') {
+          // Still ringing: cancel it.
+          call.cancelled = true;
+          await ari.channels.hangup(call.channelId).catch((err: unknown) => {
+            if (!isAriStatus(err, 404)) throw err;
+          });
+          return;
+        }
+        if (!this.deps.runtime().send(call.channelId, { type: 'call.end', reason: 'request' } satisfies CallEvent)) throw new ControlError('gone', `call ${uuid} is over`);
+        return;
+      }
+      case 'mute':
+      case 'unmute':
+      case 'earmuff':
+      case 'unearmuff': {
+        const live = this.inCall(applicationId, uuid);
+        // Mute: the leg is not heard (audio from it); earmuff: the leg hears nothing (audio to it).
+        const direction = action.action.endsWith('mute') ? 'in' : 'out';
+        if (action.action.startsWith('un')) await ari.channels.unmute(live.channelId, direction);
+        else await ari.channels.mute(live.channelId, direction);
+        live.log.info(`call ${action.action}d by the program`);
+        return;
+      }
+      case 'transfer': {
+        const program = await this.documentOf(call, action.document);
+        for (const deliver of call.commands) deliver({ type: 'document.replace', program });
+        call.log.info('call transferred to a new NCCO by the program');
+        return;
+      }
+    }
+  }
+
+  /** A transfer's document, parsed: inline, or fetched from its URL. */
+  private async documentOf(call: VoiceCall, source: DocumentSource) {
+    const target = call.eventTarget ?? { url: call.app!.eventUrl, method: call.app!.eventMethod };
+    let body: unknown;
+    if ('ncco' in source) {
+      body = source.ncco;
+    } else {
+      const reply = await this.deps.client.fetchDocument({ url: source.answerUrl, method: source.answerMethod }, undefined, { uuid: call.leg.uuid, conversation_uuid: call.leg.conversationUuid, from: call.leg.from, to: call.leg.to }, {
+        kind: 'answer',
+        ...(call.signing ? { signing: call.signing } : {}),
+        log: call.log,
+      });
+      if (!reply.ok) throw new ControlError('invalid', `destination: ${reply.reason}`);
+      body = reply.body;
+    }
+    const parsed = parseNcco(body, { eventUrl: target.url, eventMethod: target.method });
+    if (!parsed.ok) throw new ControlError('invalid', `destination.ncco: ${parsed.reason}`);
+    return parsed.program;
+  }
+
+  async announce(applicationId: string, uuid: string, announcement: Announcement): Promise<void> {
+    const call = this.inCall(applicationId, uuid);
+    const { deps } = this;
+    const signal = new AbortController().signal;
+    let media: string;
+    if (announcement.kind === 'talk') {
+      const traits = announcement.voiceName === undefined ? undefined : voiceTraits(announcement.voiceName);
+      media = await deps.audio.speak(
+        {
+          text: announcement.text,
+          ssml: announcement.text.trimStart().startsWith('<speak'),
+          language: announcement.language ?? traits?.language ?? 'en-US',
+          ...(traits ? { gender: traits.gender } : {}),
+          level: announcement.level,
+        },
+        signal,
+      );
+    } else {
+      media = await deps.audio.fetch({ url: announcement.url, level: announcement.level }, signal);
+    }
+    await this.stopAnnouncement(applicationId, uuid, announcement.kind).catch(() => undefined);
+    const copies = announcement.loop === 0 ? deps.maxLoops : Math.min(announcement.loop, deps.maxLoops);
+    const playbackId = uuidv7();
+    const unroute = deps.ari.events.route(routeKey.playback(playbackId), (event) => {
+      if (event.type !== 'PlaybackFinished') return;
+      unroute();
+      if (call.announcements.get(announcement.kind) === playbackId) call.announcements.delete(announcement.kind);
+    });
+    call.announcements.set(announcement.kind, playbackId);
+    try {
+      await deps.ari.channels.play(call.channelId, { playbackId, media: Array.from({ length: copies }, () => media) });
+    } catch (err) {
+      unroute();
+      call.announcements.delete(announcement.kind);
+      if (isAriStatus(err, 404)) throw new ControlError('gone', `call ${uuid} is over`);
+      throw err;
+    }
+    call.log.info(`${announcement.kind} sent into the call by the program`, { playbackId });
+  }
+
+  async stopAnnouncement(applicationId: string, uuid: string, kind: Announcement['kind']): Promise<void> {
+    const call = this.live(applicationId, uuid);
+    const playbackId = call.announcements.get(kind);
+    if (playbackId === undefined) return;
+    call.announcements.delete(kind);
+    await this.deps.ari.playbacks.stop(playbackId).catch((err: unknown) => {
+      if (!isAriStatus(err, 404)) throw err;
+    });
+  }
+
+  async sendDtmf(applicationId: string, uuid: string, digits: string): Promise<void> {
+    if (!DTMF.test(digits)) throw new ControlError('invalid', 'digits: only 0-9, A-D, *, # and p (a 500 ms pause)');
+    const call = this.inCall(applicationId, uuid);
+    // Asterisk has no pause in a DTMF string: each `p` is half a second between the runs around it.
+    for (const part of digits.split(/(p+)/).filter(Boolean)) {
+      if (part.startsWith('p')) await new Promise((resolve) => setTimeout(resolve, 500 * part.length));
+      else await this.deps.ari.channels.sendDtmf(call.channelId, part, { between: 100, duration: 100 });
+    }
+  }
+}
