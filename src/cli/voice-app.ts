@@ -1,9 +1,10 @@
 /**
  * `stasis-flows voice-app ...`: voice API applications (answer and event
- * webhooks) in the local store. No Asterisk needed. Signature secrets are
- * taken, never shown: output says only whether one is set.
+ * webhooks, REST API public key) in the local store. No Asterisk needed.
+ * Signature secrets are taken, never shown: output says only whether one is set.
  */
-import { AppError } from '../errors.js';
+import { readFileSync } from 'node:fs';
+import { AppError, errorMessage } from '../errors.js';
 import { openVoiceStore, type NewVoiceApp, type VoiceApp, type VoiceStore, type WebhookMethod } from '../storage/index.js';
 import { UsageError, commandUsage, type Command, type CommandContext, type CommandGroup, type OptionSpec } from './command.js';
 import { text } from './common.js';
@@ -30,6 +31,17 @@ function methodOption(option: string, value: string | boolean | undefined): Webh
   return upper;
 }
 
+/** The PEM in the `--public-key` file ("" stays "": `set` clears the key with it). */
+function publicKeyOption(value: string | boolean | undefined): string | undefined {
+  const file = text(value);
+  if (file === undefined || file === '') return file;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new AppError('INVALID_INPUT', `cannot read --public-key ${file}: ${errorMessage(err)}`);
+  }
+}
+
 /** The fields the options give; absent options are left out. */
 function appFields(values: Record<string, string | boolean | undefined>): Partial<NewVoiceApp> {
   const fields: Partial<NewVoiceApp> = {};
@@ -45,10 +57,13 @@ function appFields(values: Record<string, string | boolean | undefined>): Partia
   if (eventMethod !== undefined) fields.eventMethod = eventMethod;
   if (fallbackAnswerUrl !== undefined) fields.fallbackAnswerUrl = fallbackAnswerUrl;
   if (signatureSecret !== undefined) fields.signatureSecret = signatureSecret;
+  const publicKey = publicKeyOption(values['public-key']);
+  if (publicKey !== undefined) fields.publicKey = publicKey;
   return fields;
 }
 
 const signed = (app: VoiceApp) => `signed: ${app.signatureSecret === undefined ? 'no' : 'yes'}`;
+const keyed = (app: VoiceApp) => `public key: ${app.publicKey === undefined ? 'no' : 'yes'}`;
 
 /** The lines after `add`/`set`'s first: what the app now is, without its secret. */
 function details(app: VoiceApp): string {
@@ -57,6 +72,7 @@ function details(app: VoiceApp): string {
     `  event:    ${app.eventMethod} ${app.eventUrl}`,
     `  fallback: ${app.fallbackAnswerUrl ?? '-'}`,
     `  ${signed(app)}`,
+    `  ${keyed(app)}`,
   ].join('\n');
 }
 
@@ -70,10 +86,11 @@ function appOptions(clearable: boolean): Record<string, OptionSpec> {
     'event-method': { type: 'string', value: 'POST|GET', help: `how events are sent${clearable ? '' : ' (default: POST)'}` },
     'fallback-answer-url': { type: 'string', value: '<url>', help: `answer URL tried when the answer URL fails${clear}` },
     'signature-secret': { type: 'string', value: '<s>', help: `secret that signs webhooks (HS256 JWT); never shown${clear}` },
+    'public-key': { type: 'string', value: '<file>', help: `PEM RSA public key that verifies the REST API's RS256 JWTs${clear}` },
   };
 }
 
-const OPTIONS_SYNOPSIS = '[--answer-method GET|POST] [--event-method POST|GET] [--fallback-answer-url <url>] [--signature-secret <s>]';
+const OPTIONS_SYNOPSIS = '[--answer-method GET|POST] [--event-method POST|GET] [--fallback-answer-url <url>] [--signature-secret <s>] [--public-key <file>]';
 
 const add: Command = {
   summary: 'add a voice application',
@@ -113,13 +130,13 @@ const list: Command = {
     return withVoiceStore(ctx, async (store) => {
       const apps = await store.listApps();
       if (values.json === true) {
-        const shown = apps.map(({ signatureSecret, ...app }) => ({ ...app, signed: signatureSecret !== undefined }));
+        const shown = apps.map(({ signatureSecret, publicKey, ...app }) => ({ ...app, signed: signatureSecret !== undefined, publicKey: publicKey !== undefined }));
         ctx.out(JSON.stringify(shown, null, 2));
       } else if (apps.length === 0) {
         ctx.out('No voice apps yet. Add one with: stasis-flows voice-app add <name> --answer-url <url> --event-url <url>');
       } else {
-        const cells = apps.map((a) => [a.name, a.id, `${a.answerMethod} ${a.answerUrl}`, `${a.eventMethod} ${a.eventUrl}`, a.fallbackAnswerUrl ?? '-', signed(a)]);
-        ctx.out(formatTable(['NAME', 'APPLICATION_ID', 'ANSWER', 'EVENT', 'FALLBACK', 'SIGNED'], cells));
+        const cells = apps.map((a) => [a.name, a.id, `${a.answerMethod} ${a.answerUrl}`, `${a.eventMethod} ${a.eventUrl}`, a.fallbackAnswerUrl ?? '-', signed(a), keyed(a)]);
+        ctx.out(formatTable(['NAME', 'APPLICATION_ID', 'ANSWER', 'EVENT', 'FALLBACK', 'SIGNED', 'PUBLIC KEY'], cells));
       }
       return 0;
     });
@@ -127,18 +144,19 @@ const list: Command = {
 };
 
 const set: Command = {
-  summary: "change a voice application's webhooks or secret",
+  summary: "change a voice application's webhooks, secret or public key",
   synopsis: `<name> [--answer-url <url>] [--event-url <url>] ${OPTIONS_SYNOPSIS}`,
   description: [
-    "Change a voice application's webhooks or signature secret. Options left out keep",
-    'their value; --fallback-answer-url "" and --signature-secret "" remove them.',
+    "Change a voice application's webhooks, signature secret or public key. Options left",
+    'out keep their value; --fallback-answer-url "", --signature-secret "" and',
+    '--public-key "" remove them.',
   ].join('\n'),
   args: ['name'],
   options: appOptions(true),
   async run({ values, positionals: [name] }, ctx) {
     const fields = appFields(values);
     if (Object.keys(fields).length === 0) {
-      throw new UsageError('nothing to change: give --answer-url, --event-url, a method, --fallback-answer-url or --signature-secret', commandUsage(GROUP, 'set', set));
+      throw new UsageError('nothing to change: give --answer-url, --event-url, a method, --fallback-answer-url, --signature-secret or --public-key', commandUsage(GROUP, 'set', set));
     }
     return withVoiceStore(ctx, async (store) => {
       const app = await store.updateApp(name!, fields);

@@ -8,7 +8,7 @@ import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 /** Stable error codes of the HTTP API; the `type` URL ends with the code. */
-export type HttpErrorCode = 'invalid-request' | 'unauthorized' | 'not-found' | 'method-not-allowed' | 'internal-error';
+export type HttpErrorCode = 'invalid-request' | 'unauthorized' | 'not-found' | 'method-not-allowed' | 'internal-error' | 'service-unavailable';
 
 const ERRORS: Readonly<Record<HttpErrorCode, { status: number; title: string }>> = {
   'invalid-request': { status: 400, title: 'Invalid request' },
@@ -16,6 +16,7 @@ const ERRORS: Readonly<Record<HttpErrorCode, { status: number; title: string }>>
   'not-found': { status: 404, title: 'Not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'internal-error': { status: 500, title: 'Internal error' },
+  'service-unavailable': { status: 503, title: 'Service unavailable' },
 };
 
 // Vonage's errors point at its documentation page of the code; ours keep the shape.

@@ -4,11 +4,13 @@
  */
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { CallControl } from '../apps/voice-api/control-types.js';
 import { AppError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { VoiceStore } from '../storage/index.js';
 import { installErrorHandling } from './errors.js';
 import { installRequestLog } from './request-log.js';
+import { callRoutes } from './routes/calls.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
 
@@ -23,6 +25,8 @@ export interface HttpApiDeps {
    * A function when it is known only once listening (port 0 picks the port).
    */
   publicUrl: string | (() => string);
+  /** The voice API's calls, for `/v1/calls`; absent, those routes answer 503. */
+  calls?: CallControl;
 }
 
 /** A listening HTTP API: where it listens, and how to stop it. */
@@ -37,6 +41,20 @@ export function publicBaseUrl(deps: Pick<HttpApiDeps, 'publicUrl'>): string {
   return typeof deps.publicUrl === 'function' ? deps.publicUrl() : deps.publicUrl;
 }
 
+/**
+ * JSON bodies as fastify parses them, except that an empty one is no body:
+ * clients send `Content-Type: application/json` on a DELETE with nothing in it.
+ */
+function acceptEmptyJson(app: FastifyInstance): void {
+  // fastify's own parser for the rest: it refuses __proto__ and constructor poisoning.
+  const parse = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body: string, done) => {
+    if (body.trim() === '') return done(null, undefined);
+    void parse(request, body, done);
+  });
+}
+
 /** Builds the HTTP API, not listening. */
 export function buildHttpApi(deps: HttpApiDeps): FastifyInstance {
   // fastify's own logger is off: requests go through winston (request-log.ts), errors through errors.ts.
@@ -44,8 +62,10 @@ export function buildHttpApi(deps: HttpApiDeps): FastifyInstance {
   const app = Fastify({ logger: false, trustProxy: false, forceCloseConnections: true });
   installRequestLog(app, deps.log);
   installErrorHandling(app, deps.log);
+  acceptEmptyJson(app);
   healthRoutes(app);
   fileRoutes(app, deps);
+  callRoutes(app, { voiceStore: deps.voiceStore, calls: deps.calls, publicUrl: () => publicBaseUrl(deps) });
   return app;
 }
 

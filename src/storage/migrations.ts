@@ -81,6 +81,8 @@ export const MIGRATIONS: readonly string[] = [
      created_at        TEXT NOT NULL
    ) STRICT;
    CREATE INDEX voice_recordings_by_app ON voice_recordings (application_id, created_at);`,
+  // 4: the public key that verifies a voice application's REST API JWTs (RS256).
+  `ALTER TABLE voice_apps ADD COLUMN public_key TEXT;`,
 ];
 
 /** Brings the schema up to date; returns the version it is at. */

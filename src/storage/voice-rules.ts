@@ -3,6 +3,7 @@
  * CLI shows when they are broken.
  */
 import path from 'node:path';
+import { importSPKI } from 'jose';
 import { validate as isUuid } from 'uuid';
 import { AppError } from '../errors.js';
 import type { RecordingFormat, WebhookMethod } from './voice-types.js';
@@ -65,6 +66,25 @@ export function checkSecret(secret: unknown): string {
     throw invalid(`signature secret must be 1-${MAX_SECRET_LENGTH} characters on one line`);
   }
   return secret;
+}
+
+/**
+ * Checks a PEM SPKI RSA public key (what verifies an application's RS256
+ * JWTs); returns it trimmed. The message never repeats the key.
+ */
+export async function checkPublicKey(pem: unknown): Promise<string> {
+  const expected = 'public key must be a PEM RSA public key ("-----BEGIN PUBLIC KEY-----")';
+  if (typeof pem !== 'string' || pem.length > 16_384) throw invalid(expected);
+  // A private key given by mistake is the usual slip: say so rather than "invalid".
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) throw invalid(`${expected}; this is a private key, give its public key`);
+  const trimmed = pem.trim();
+  try {
+    // `RS256` makes jose refuse EC and Ed25519 keys too.
+    await importSPKI(trimmed, 'RS256');
+  } catch {
+    throw invalid(expected);
+  }
+  return trimmed;
 }
 
 /** True when `s` can be a recording id (it becomes a URL path segment). */

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { v4 as uuidv4, validate as isUuid } from 'uuid';
 import { AppError } from '../errors.js';
 import { openDatabase } from './database.js';
-import { checkAppName, checkMethod, checkRecordingFields, checkSecret, checkWebhookUrl, isAppName, isRecordingId } from './voice-rules.js';
+import { checkAppName, checkMethod, checkPublicKey, checkRecordingFields, checkSecret, checkWebhookUrl, isAppName, isRecordingId } from './voice-rules.js';
 import type { NewVoiceApp, RecordingFormat, VoiceApp, VoiceRecording, VoiceStore, WebhookMethod } from './voice-types.js';
 
 interface AppRow {
@@ -22,6 +22,7 @@ interface AppRow {
   event_method: WebhookMethod;
   fallback_answer_url: string | null;
   signature_secret: string | null;
+  public_key: string | null;
   created_at: string;
 }
 
@@ -36,7 +37,7 @@ interface RecordingRow {
   created_at: string;
 }
 
-const APP_COLUMNS = 'id, name, answer_url, answer_method, event_url, event_method, fallback_answer_url, signature_secret, created_at';
+const APP_COLUMNS = 'id, name, answer_url, answer_method, event_url, event_method, fallback_answer_url, signature_secret, public_key, created_at';
 const RECORDING_COLUMNS = 'id, application_id, call_uuid, conversation_uuid, format, path, size, created_at';
 
 function toApp(row: AppRow): VoiceApp {
@@ -51,6 +52,7 @@ function toApp(row: AppRow): VoiceApp {
   };
   if (row.fallback_answer_url !== null) app.fallbackAnswerUrl = row.fallback_answer_url;
   if (row.signature_secret !== null) app.signatureSecret = row.signature_secret;
+  if (row.public_key !== null) app.publicKey = row.public_key;
   return app;
 }
 
@@ -90,6 +92,11 @@ function optionalSecret(value: string | undefined): string | null | undefined {
   return value === '' ? null : checkSecret(value);
 }
 
+async function optionalPublicKey(value: string | undefined): Promise<string | null | undefined> {
+  if (value === undefined) return undefined;
+  return value === '' ? null : checkPublicKey(value);
+}
+
 function prepareStatements(db: Database.Database) {
   return {
     appByName: db.prepare<[string], AppRow>(`SELECT ${APP_COLUMNS} FROM voice_apps WHERE name = ?`),
@@ -97,11 +104,12 @@ function prepareStatements(db: Database.Database) {
     apps: db.prepare<[], AppRow>(`SELECT ${APP_COLUMNS} FROM voice_apps ORDER BY name`),
     insertApp: db.prepare<[AppRow]>(
       `INSERT INTO voice_apps (${APP_COLUMNS})
-       VALUES (@id, @name, @answer_url, @answer_method, @event_url, @event_method, @fallback_answer_url, @signature_secret, @created_at)`,
+       VALUES (@id, @name, @answer_url, @answer_method, @event_url, @event_method, @fallback_answer_url, @signature_secret, @public_key, @created_at)`,
     ),
     updateApp: db.prepare<[AppRow]>(
       `UPDATE voice_apps SET name = @name, answer_url = @answer_url, answer_method = @answer_method, event_url = @event_url,
-         event_method = @event_method, fallback_answer_url = @fallback_answer_url, signature_secret = @signature_secret
+         event_method = @event_method, fallback_answer_url = @fallback_answer_url, signature_secret = @signature_secret,
+         public_key = @public_key
        WHERE id = @id`,
     ),
     deleteApp: db.prepare<[string]>('DELETE FROM voice_apps WHERE name = ?'),
@@ -141,6 +149,7 @@ class SqliteVoiceStore implements VoiceStore {
       event_method: checkMethod('event method', app.eventMethod ?? 'POST'),
       fallback_answer_url: optionalUrl('fallback answer URL', app.fallbackAnswerUrl) ?? null,
       signature_secret: optionalSecret(app.signatureSecret) ?? null,
+      public_key: (await optionalPublicKey(app.publicKey)) ?? null,
       created_at: new Date().toISOString(),
     };
     try {
@@ -175,6 +184,7 @@ class SqliteVoiceStore implements VoiceStore {
       event_method: patch.eventMethod === undefined ? undefined : checkMethod('event method', patch.eventMethod),
       fallback_answer_url: optionalUrl('fallback answer URL', patch.fallbackAnswerUrl),
       signature_secret: optionalSecret(patch.signatureSecret),
+      public_key: await optionalPublicKey(patch.publicKey),
     };
     // Read and write in one transaction: a concurrent `set` cannot be half-overwritten.
     return this.db.transaction(() => {

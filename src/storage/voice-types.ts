@@ -23,6 +23,8 @@ export interface VoiceApp {
   fallbackAnswerUrl?: string;
   /** HS256 key for signing webhooks and checking download tokens. Never printed nor logged. */
   signatureSecret?: string;
+  /** PEM SPKI RSA public key that verifies the application's REST JWTs (RS256). */
+  publicKey?: string;
   /** ISO 8601, UTC. */
   createdAt: string;
 }
@@ -36,6 +38,8 @@ export interface NewVoiceApp {
   eventMethod?: WebhookMethod;
   fallbackAnswerUrl?: string;
   signatureSecret?: string;
+  /** PEM SPKI RSA public key; checked with jose's `importSPKI`. */
+  publicKey?: string;
 }
 
 /** A recording a call made, served by the HTTP API at its recording URL. */
@@ -67,7 +71,7 @@ export interface VoiceStore {
   getApp(nameOrId: string): Promise<VoiceApp | undefined>;
   /** Every application, by name. */
   listApps(): Promise<VoiceApp[]>;
-  /** Changes the fields given; an empty `fallbackAnswerUrl` or `signatureSecret` clears it. */
+  /** Changes the fields given; an empty `fallbackAnswerUrl`, `signatureSecret` or `publicKey` clears it. */
   updateApp(name: string, patch: Partial<NewVoiceApp>): Promise<VoiceApp>;
   /** Removes an application; false when there was none. Its recordings stay (see voice-sqlite.ts). */
   removeApp(name: string): Promise<boolean>;

@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { exportPKCS8, exportSPKI, generateKeyPair } from 'jose';
 import { validate as isUuid } from 'uuid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
@@ -71,7 +72,7 @@ describe('voice-app help', () => {
   });
 
   it.each([
-    ['add', /^Usage: stasis-flows voice-app add <name> --answer-url <url> --event-url <url> \[--answer-method GET\|POST\] \[--event-method POST\|GET\] \[--fallback-answer-url <url>\] \[--signature-secret <s>\]$/m],
+    ['add', /^Usage: stasis-flows voice-app add <name> --answer-url <url> --event-url <url> \[--answer-method GET\|POST\] \[--event-method POST\|GET\] \[--fallback-answer-url <url>\] \[--signature-secret <s>\] \[--public-key <file>\]$/m],
     ['list', /^Usage: stasis-flows voice-app list \[--json\]$/m],
     ['set', /^Usage: stasis-flows voice-app set <name> \[--answer-url <url>\] \[--event-url <url>\] \[--answer-method GET\|POST\]/m],
     ['remove', /^Usage: stasis-flows voice-app remove <name>$/m],
@@ -131,10 +132,10 @@ describe('voice-app list', () => {
     const r = await cli(['voice-app', 'list']);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     const [header, first, second] = r.stdout.trimEnd().split('\n');
-    expect(header).toMatch(/^NAME +APPLICATION_ID +ANSWER +EVENT +FALLBACK +SIGNED$/);
-    expect(first).toMatch(/^greeting +\S+ +GET http:\/\/h\/answer +GET http:\/\/h\/events +- +signed: no$/);
+    expect(header).toMatch(/^NAME +APPLICATION_ID +ANSWER +EVENT +FALLBACK +SIGNED +PUBLIC KEY$/);
+    expect(first).toMatch(/^greeting +\S+ +GET http:\/\/h\/answer +GET http:\/\/h\/events +- +signed: no +public key: no$/);
     expect(second).toContain(ivr.id);
-    expect(second).toMatch(new RegExp(`^ivr +${ivr.id} +GET ${ANSWER} +POST ${EVENT} +http://127.0.0.1:3001/fallback +signed: yes$`));
+    expect(second).toMatch(new RegExp(`^ivr +${ivr.id} +GET ${ANSWER} +POST ${EVENT} +http://127.0.0.1:3001/fallback +signed: yes +public key: no$`));
   });
 
   it('--json gives the apps with `signed` instead of the secret', async () => {
@@ -188,5 +189,55 @@ describe('voice-app remove', () => {
     const { id } = (await stored('ivr'))!;
     await fails(['voice-app', 'remove', id], /does not exist/);
     expect(await stored('ivr')).toBeDefined();
+  });
+});
+
+describe('voice-app --public-key', () => {
+  async function pemFiles() {
+    const rsa = await generateKeyPair('RS256', { extractable: true });
+    const ec = await generateKeyPair('ES256', { extractable: true });
+    const files = { rsa: path.join(dir, 'rsa.pub'), privateKey: path.join(dir, 'rsa.key'), ec: path.join(dir, 'ec.pub'), junk: path.join(dir, 'junk.pub') };
+    const pem = await exportSPKI(rsa.publicKey);
+    writeFileSync(files.rsa, pem);
+    writeFileSync(files.privateKey, await exportPKCS8(rsa.privateKey));
+    writeFileSync(files.ec, await exportSPKI(ec.publicKey));
+    writeFileSync(files.junk, '-----BEGIN PUBLIC KEY-----\nbm90IGEga2V5\n-----END PUBLIC KEY-----\n');
+    return { files, pem };
+  }
+
+  it('add stores the PEM RSA public key from the file; list shows "public key: yes" (and --json publicKey: true, never the key)', async () => {
+    const { files, pem } = await pemFiles();
+    const r = await addIvr('--public-key', files.rsa);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toMatch(/^ {2}public key: yes$/m);
+    expect((await stored('ivr'))!.publicKey).toBe(pem.trim());
+    expect((await cli(['voice-app', 'list'])).stdout).toMatch(/public key: yes$/m);
+    const json = JSON.parse((await cli(['voice-app', 'list', '--json'])).stdout) as Record<string, unknown>[];
+    expect(json[0]).toMatchObject({ name: 'ivr', publicKey: true });
+    expect(JSON.stringify(json)).not.toContain('BEGIN');
+  });
+
+  it('refuses, with one line and no change, a missing file, a private key, an EC key and a broken PEM', async () => {
+    const { files } = await pemFiles();
+    await fails(['voice-app', 'add', 'x', '--answer-url', ANSWER, '--event-url', EVENT, '--public-key', path.join(dir, 'none.pub')], /cannot read --public-key .*none\.pub/);
+    await fails(['voice-app', 'add', 'x', '--answer-url', ANSWER, '--event-url', EVENT, '--public-key', files.privateKey], /this is a private key, give its public key/);
+    await fails(['voice-app', 'add', 'x', '--answer-url', ANSWER, '--event-url', EVENT, '--public-key', files.ec], /public key must be a PEM RSA public key/);
+    await fails(['voice-app', 'add', 'x', '--answer-url', ANSWER, '--event-url', EVENT, '--public-key', files.junk], /public key must be a PEM RSA public key/);
+    expect(await stored('x')).toBeUndefined();
+    await addIvr('--public-key', files.rsa);
+    const before = await stored('ivr');
+    await fails(['voice-app', 'set', 'ivr', '--public-key', files.ec, '--event-url', 'http://new/events'], /PEM RSA public key/);
+    expect(await stored('ivr')).toEqual(before);
+  });
+
+  it('set adds, replaces and (with "") removes the key', async () => {
+    const { files, pem } = await pemFiles();
+    await addIvr();
+    expect((await cli(['voice-app', 'set', 'ivr', '--public-key', files.rsa])).stdout).toMatch(/public key: yes/);
+    expect((await stored('ivr'))!.publicKey).toBe(pem.trim());
+    const r = await cli(['voice-app', 'set', 'ivr', '--public-key', '']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toMatch(/public key: no/);
+    expect((await stored('ivr'))!.publicKey).toBeUndefined();
   });
 });

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { exportPKCS8, exportSPKI, generateKeyPair } from 'jose';
 import { validate as isUuid, version as uuidVersion } from 'uuid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
@@ -205,5 +206,47 @@ describe('voice recordings', () => {
     [{ createdAt: 'yesterday' }, /createdAt/],
   ])('refuses a bad recording %#', async (extra, message) => {
     await rejects(store.addRecording(recording(extra)), 'INVALID_INPUT', message);
+  });
+});
+
+describe('voice app public keys', () => {
+  it('keeps a PEM RSA public key (trimmed), absent by default, replaced and cleared with ""', async () => {
+    const { publicKey } = await generateKeyPair('RS256', { extractable: true });
+    const pem = await exportSPKI(publicKey);
+    expect((await store.addApp(IVR)).publicKey).toBeUndefined();
+    expect((await store.updateApp('ivr', { publicKey: `\n${pem}\n\n` })).publicKey).toBe(pem.trim());
+    expect((await store.getApp('ivr'))!.publicKey).toBe(pem.trim());
+    const other = await store.addApp({ ...IVR, name: 'other', publicKey: pem });
+    expect((await store.getApp(other.id))!.publicKey).toBe(pem.trim());
+    expect((await store.updateApp('ivr', { publicKey: '' })).publicKey).toBeUndefined();
+    expect((await store.getApp('ivr'))!.publicKey).toBeUndefined();
+  });
+
+  it('refuses a private key, a non-RSA key and garbage, saying which without repeating the key', async () => {
+    const rsa = await generateKeyPair('RS256', { extractable: true });
+    const ed = await generateKeyPair('EdDSA', { extractable: true });
+    const privatePem = await exportPKCS8(rsa.privateKey);
+    await rejects(store.addApp({ ...IVR, publicKey: privatePem }), 'INVALID_INPUT', /this is a private key/);
+    await rejects(store.addApp({ ...IVR, publicKey: await exportSPKI(ed.publicKey) }), 'INVALID_INPUT', /PEM RSA public key/);
+    await rejects(store.addApp({ ...IVR, publicKey: 'ssh-rsa AAAAB3NzaC1yc2E' }), 'INVALID_INPUT', /PEM RSA public key/);
+    expect(await store.listApps()).toEqual([]);
+    await store.addApp(IVR);
+    await rejects(store.updateApp('ivr', { publicKey: 'nope', eventUrl: 'http://new/e' }), 'INVALID_INPUT', /PEM RSA public key/);
+    expect((await store.getApp('ivr'))!.eventUrl).toBe(IVR.eventUrl);
+    const caught = await store.addApp({ ...IVR, name: 'x', publicKey: privatePem }).catch((err: Error) => err);
+    expect((caught as Error).message).not.toContain(privatePem.split('\n')[1]!);
+  });
+
+  it('adds the public_key column to a database at schema version 3, keeping its apps', async () => {
+    const app = await store.addApp(IVR);
+    await store.close();
+    const db = new Database(storeFile(dir));
+    db.exec('ALTER TABLE voice_apps DROP COLUMN public_key; DELETE FROM schema_version WHERE version > 3');
+    db.close();
+    store = openVoiceStore(dir);
+    expect(await store.getApp(app.id)).toEqual(app);
+    const check = new Database(storeFile(dir), { readonly: true });
+    expect((check.prepare('SELECT max(version) AS v FROM schema_version').get() as { v: number }).v).toBe(MIGRATIONS.length);
+    check.close();
   });
 });
