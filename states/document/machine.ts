@@ -10,6 +10,7 @@ import { assign } from 'xstate';
 import { answering, opening, refusing } from './opening.js';
 import { document, legInput } from './setup.js';
 import { collect } from './steps/collect.js';
+import { join } from './steps/join.js';
 import { notify } from './steps/notify.js';
 import { play } from './steps/play.js';
 import { record } from './steps/record.js';
@@ -63,6 +64,7 @@ export const documentMachine = document.createMachine({
         { guard: isKind('record'), target: 'record' },
         { guard: isKind('notify'), target: 'notify' },
         { guard: isKind('wait'), target: 'wait' },
+        { guard: isKind('join'), target: 'join' },
         { target: 'closed' },
       ],
     },
@@ -72,6 +74,7 @@ export const documentMachine = document.createMachine({
     record,
     notify,
     wait,
+    join,
     closed: { type: 'final' },
   },
 });

@@ -22,6 +22,7 @@ import type {
   SpeechInput,
 } from './types.js';
 import type { StepResult } from './program.js';
+import type { MembershipEvent, MembershipInput } from '../conversation/types.js';
 
 /** The step now running, narrowed to its kind (the state that runs a kind is only entered for it). */
 export function stepOf<K extends StepKind>(context: DocumentContext, kind: K): Extract<Step, { kind: K }> {
@@ -43,7 +44,7 @@ export const document = setup({
   types: {
     input: {} as DocumentInput,
     context: {} as DocumentContext,
-    events: {} as DocumentEvent,
+    events: {} as DocumentEvent | MembershipEvent,
   },
   actors: {
     playback: playbackEffect,
@@ -60,6 +61,8 @@ export const document = setup({
     backgroundRecording: fromCallback<{ type: 'noop' }, BackgroundRecordingInput>(notProvided('backgroundRecording')),
     /** Events from outside the call (a REST transfer): sent back into the machine. None by default. */
     commands: fromCallback<{ type: 'noop' }, LegInput>(() => undefined),
+    /** The leg's place in a named conversation: joins on start, leaves in its cleanup; sends back `conversation.left`. */
+    membership: fromCallback<MembershipEvent, MembershipInput>(notProvided('membership')),
     /** Sends a step's result to the program; the reply may replace the rest. */
     report: promiseEffect<ReportReply, ReportInput>('report'),
   },
@@ -80,4 +83,4 @@ export const document = setup({
 });
 
 /** The step kinds, for the dispatcher. */
-export const STEP_KINDS: readonly StepKind[] = ['say', 'play', 'collect', 'record', 'notify', 'wait', 'hangup'];
+export const STEP_KINDS: readonly StepKind[] = ['say', 'play', 'collect', 'record', 'notify', 'wait', 'join', 'hangup'];

@@ -140,7 +140,10 @@ async function preparedOr(call: VoiceCall, key: string, render: () => Promise<st
 
 /** A document about to run: what it asks that is not supported is logged, its prompts prepared. */
 function accepted(deps: VoiceDeps, call: VoiceCall, parsed: Extract<ReturnType<typeof parseNcco>, { ok: true }>, log: LegInput['log']): void {
-  for (const { index, field } of parsed.ignored) log.debug('NCCO field not supported; ignored', { index, field });
+  for (const { index, field } of parsed.ignored) {
+    if (field === 'canSpeak' || field === 'canHear') log.error(`conversation ${field} with a list of legs cannot be done on one Asterisk bridge: ignored, the leg joins unmuted`, { index, field });
+    else log.debug('NCCO field not supported; ignored', { index, field });
+  }
   parsed.program.steps.forEach((step, index) => {
     if (step.kind === 'collect' && step.speechRequested) {
       log.error('speech input is not supported (Asterisk has no speech recognition): this input takes keys only', { index });

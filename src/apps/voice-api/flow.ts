@@ -19,6 +19,7 @@ import { WebhookClient } from '../../webhooks/client.js';
 import { backgroundRecordingEffect } from './background-recording.js';
 import { VoiceCalls, type VoiceCall } from './calls.js';
 import { VoiceCallControl } from './control.js';
+import { conversationMembership } from './conversation.js';
 import { postStatus, voiceEffects, type VoiceDeps } from './effects.js';
 import { CallHistory } from './history.js';
 
@@ -119,6 +120,7 @@ export const voiceApiFlow: FlowFactory = (services) => {
       playback: effects.playback,
       recording: effects.recording,
       backgroundRecording: backgroundRecordingEffect(deps),
+      membership: conversationMembership(services.actors, deps),
       commands: fromCallback<{ type: 'noop' }, LegInput>(({ input, sendBack }) => {
         const call = calls.find(input.leg);
         if (!call) return undefined;

@@ -6,6 +6,7 @@
  */
 import type {
   CollectStep,
+  JoinStep,
   NotifyStep,
   PlayStep,
   Program,
@@ -40,8 +41,8 @@ export type NccoParse =
   | { ok: true; program: Program; ignored: readonly { index: number; field: string }[] }
   | { ok: false; problem: NccoProblem; reason: string };
 
-const UNSUPPORTED = new Set(['conversation', 'connect', 'transfer', 'pay']);
-const SUPPORTED = ['talk', 'stream', 'input', 'record', 'notify', 'wait'] as const;
+const UNSUPPORTED = new Set(['connect', 'transfer', 'pay']);
+const SUPPORTED = ['talk', 'stream', 'input', 'record', 'notify', 'wait', 'conversation'] as const;
 type Supported = (typeof SUPPORTED)[number];
 
 const MAX_TALK_CHARS = 1500;
@@ -110,6 +111,8 @@ function parseAction(name: Supported, fields: FieldReader, context: ActionContex
       return notify(fields, context);
     case 'wait':
       return wait(fields);
+    case 'conversation':
+      return conversation(fields, context);
   }
 }
 
@@ -254,6 +257,53 @@ function wait(fields: FieldReader): WaitStep {
   // Clamped as the SDKs do, not refused: a wait is never worth failing a call for.
   const seconds = Math.min(7200, Math.max(0.1, value));
   return { kind: 'wait', ms: Math.round(seconds * 1000) };
+}
+
+/** Vonage's limit, and the longest name we key a room by. */
+const MAX_CONVERSATION_NAME = 256;
+
+function conversation(fields: FieldReader, context: ActionContext): JoinStep {
+  const name = fields.string('name');
+  if (name === undefined) fields.fail('name', 'is required');
+  if (name.trim() === '') fields.fail('name', 'must not be empty');
+  if (name.length > MAX_CONVERSATION_NAME) fields.fail('name', `must be at most ${MAX_CONVERSATION_NAME} characters, got ${name.length}`);
+  const musicOnHoldUrl = fields.url('musicOnHoldUrl');
+  const startOnEnter = fields.boolean('startOnEnter', true);
+  const endOnExit = fields.boolean('endOnExit', false);
+  const record = fields.boolean('record', false);
+  const mute = fields.boolean('mute', false);
+  const canSpeak = legList(fields, 'canSpeak');
+  const canHear = legList(fields, 'canHear');
+  // The Python SDK raises on both: which one wins is not defined anywhere.
+  if (mute && canSpeak !== undefined) fields.fail('mute', 'cannot be used together with canSpeak');
+  // One mixing bridge has no per-listener matrix (MAPPING.md LEG-AUDIO): only
+  // "nobody" can be done (mute in / out); a list of legs is left out, and the
+  // effects log it as an error, since the leg then hears and is heard by all.
+  if (canSpeak !== undefined && canSpeak.length > 0) context.ignored.push('canSpeak');
+  if (canHear !== undefined && canHear.length > 0) context.ignored.push('canHear');
+  fields.object('transcription');
+  if (fields.has('transcription')) context.ignored.push('transcription');
+  return {
+    kind: 'join',
+    name,
+    ...(musicOnHoldUrl === undefined ? {} : { musicOnHoldUrl }),
+    startOnEnter,
+    endOnExit,
+    record,
+    muted: mute || canSpeak?.length === 0,
+    deaf: canHear?.length === 0,
+    report: report(fields, context, 'ncco-record'),
+  };
+}
+
+/** `canSpeak` / `canHear`: an array of leg uuids (strings), or undefined when absent. */
+function legList(fields: FieldReader, name: string): readonly string[] | undefined {
+  const value = fields.raw(name);
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string' && item !== '')) {
+    fields.fail(name, `must be an array of leg uuids, got ${shown(value)}`);
+  }
+  return value as string[];
 }
 
 function report(fields: FieldReader, context: ActionContext, shape: string): Report {

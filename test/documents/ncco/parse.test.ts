@@ -135,7 +135,7 @@ describe('the document as a whole', () => {
     expect(refused([{ action: 'Talk', text: 'hi' }]).reason).toMatch(/unknown action "Talk"/);
   });
 
-  it.each(['conversation', 'connect', 'transfer', 'pay'])('refuses %s as not supported yet', (action) => {
+  it.each(['connect', 'transfer', 'pay'])('refuses %s as not supported yet', (action) => {
     const r = refused([{ action: 'talk', text: 'hi' }, { action: 'talk', text: 'there' }, { action, name: 'x' }]);
     expect(r.problem).toEqual({ index: 2, field: 'action', message: `${action} is not supported yet` });
     expect(r.reason).toBe(`action 2 (${action}) is not supported yet`);
@@ -476,5 +476,74 @@ describe('wait', () => {
   it('refuses a timeout that is not a number', () => {
     const r = refused([{ action: 'wait', timeout: 'long' }]);
     expect(r.problem).toEqual({ index: 0, field: 'timeout', message: 'timeout must be a number, got "long"' });
+  });
+});
+
+describe('conversation', () => {
+  const moh = 'https://nexmo-community.github.io/ncco-examples/assets/voice_api_audio_streaming.mp3';
+
+  it('joins a named conversation with the documented defaults', () => {
+    expect(step({ action: 'conversation', name: 'room-1' })).toEqual({
+      kind: 'join',
+      name: 'room-1',
+      startOnEnter: true,
+      endOnExit: false,
+      record: false,
+      muted: false,
+      deaf: false,
+      report: { url: defaults.eventUrl, method: 'POST', shape: 'ncco-record' },
+    });
+  });
+
+  it("reads seed 002's caller and staff actions", () => {
+    const caller = step({ action: 'conversation', name: 'hotline', startOnEnter: false, endOnExit: false, record: true, musicOnHoldUrl: [moh], eventMethod: 'POST' });
+    expect(caller).toMatchObject({ kind: 'join', name: 'hotline', startOnEnter: false, endOnExit: false, record: true, musicOnHoldUrl: moh });
+    const staff = step({ action: 'conversation', name: 'hotline', startOnEnter: true, endOnExit: true });
+    expect(staff).toMatchObject({ startOnEnter: true, endOnExit: true, record: false });
+    expect(staff).not.toHaveProperty('musicOnHoldUrl');
+  });
+
+  it('sends the record event to its own eventUrl and method', () => {
+    expect(step({ action: 'conversation', name: 'r', record: true, eventUrl: ['http://h/rec'], eventMethod: 'get' })).toMatchObject({
+      report: { url: 'http://h/rec', method: 'GET', shape: 'ncco-record' },
+    });
+  });
+
+  it('turns mute, canSpeak: [] and canHear: [] into muted and deaf', () => {
+    expect(step({ action: 'conversation', name: 'r', mute: true })).toMatchObject({ muted: true, deaf: false });
+    expect(step({ action: 'conversation', name: 'r', canSpeak: [] })).toMatchObject({ muted: true, deaf: false });
+    expect(step({ action: 'conversation', name: 'r', canHear: [] })).toMatchObject({ muted: false, deaf: true });
+  });
+
+  it('accepts lists of legs in canSpeak / canHear but lists them as ignored (one bridge cannot do them per leg)', () => {
+    const parsed = parseNcco([{ action: 'talk', text: 'hi' }, { action: 'conversation', name: 'r', canSpeak: ['leg-a'], canHear: ['leg-b', 'leg-c'] }], defaults);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect(parsed.program.steps[1]).toMatchObject({ kind: 'join', muted: false, deaf: false });
+    expect(parsed.ignored).toEqual([
+      { index: 1, field: 'canSpeak' },
+      { index: 1, field: 'canHear' },
+    ]);
+  });
+
+  it('is followed by the rest of the NCCO', () => {
+    expect(program([{ action: 'conversation', name: 'r' }, { action: 'talk', text: 'bye' }]).steps.map((s) => s.kind)).toEqual(['join', 'say']);
+  });
+
+  it.each([
+    [{}, 'name', 'name is required'],
+    [{ name: 7 }, 'name', 'name must be a string, got 7'],
+    [{ name: '  ' }, 'name', 'name must not be empty'],
+    [{ name: 'x'.repeat(257) }, 'name', 'name must be at most 256 characters, got 257'],
+    [{ name: 'r', musicOnHoldUrl: ['ftp://h/m.mp3'] }, 'musicOnHoldUrl', 'musicOnHoldUrl must be an array of one http(s) URL, got ["ftp://h/m.mp3"]'],
+    [{ name: 'r', startOnEnter: 'yes' }, 'startOnEnter', 'startOnEnter must be true or false, got "yes"'],
+    [{ name: 'r', endOnExit: 1 }, 'endOnExit', 'endOnExit must be true or false, got 1'],
+    [{ name: 'r', record: 'true' }, 'record', 'record must be true or false, got "true"'],
+    [{ name: 'r', canSpeak: 'leg-a' }, 'canSpeak', 'canSpeak must be an array of leg uuids, got "leg-a"'],
+    [{ name: 'r', canHear: [1] }, 'canHear', 'canHear must be an array of leg uuids, got [1]'],
+    [{ name: 'r', mute: true, canSpeak: [] }, 'mute', 'mute cannot be used together with canSpeak'],
+  ])('refuses %j naming the field', (fields, field, message) => {
+    const r = refused([{ action: 'conversation', ...fields }]);
+    expect(r.problem).toEqual({ index: 0, field, message });
+    expect(r.reason).toBe(`action 0 (conversation): ${message}`);
   });
 });

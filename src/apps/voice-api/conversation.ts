@@ -1,0 +1,339 @@
+/**
+ * Named conversations on Asterisk (NCCO `conversation`): the room kind of
+ * long-lived named actors, keyed `<application id>:<name>`, and the effects
+ * of its machine (states/conversation): `bridge` (the session's mixing
+ * bridge and its recording) and `seat` (one member's channel: hold music,
+ * mute, in and out of the bridge). `conversationMembership` is the document
+ * machine's `membership` effect: a leg's line to its room.
+ */
+import { v7 as uuidv7 } from 'uuid';
+import { fromCallback } from 'xstate';
+import { isRoomIdle, roomMachine } from '../../../states/conversation/machine.js';
+import type { BridgeCommand, BridgeInput, MembershipEvent, MembershipInput, Recorder, SeatCommand, SeatInput } from '../../../states/conversation/types.js';
+import { routeKey, type Unroute } from '../../ari/router.js';
+import { errorMessage, isAriStatus } from '../../errors.js';
+import type { NamedActorKind, NamedActors } from '../../runtime/named-actors.js';
+import { track } from './calls.js';
+import { report, type VoiceDeps } from './effects.js';
+import { keepVoiceRecording } from './recordings.js';
+
+/** NCCO.md: up to 50 legs per conversation. */
+export const MAX_MEMBERS = 50;
+/** How long to wait for RecordingFinished once the conversation's recording was asked to stop. */
+const FINISH_TIMEOUT_MS = 10_000;
+/** An empty room holds nothing: it is stopped soon (the next join makes it again). */
+const ROOM_IDLE_MS = 10_000;
+/** A stopped hold-music playback stays routed to us this long, for its PlaybackFinished. */
+const UNROUTE_AFTER_MS = 5000;
+
+type RoomLogic = ReturnType<typeof roomLogic>;
+
+/** The room machine with its effects. */
+export function roomLogic(deps: VoiceDeps) {
+  return roomMachine.provide({ actors: { bridge: bridgeEffect(deps), seat: seatEffect(deps) } });
+}
+
+/** The conversation kind of named actors: one room per `<application id>:<name>`, nothing persisted (a room does not outlive its calls). */
+export function conversationKind(deps: VoiceDeps, options: { idleMs?: number } = {}): NamedActorKind<RoomLogic> {
+  return {
+    kind: 'conversation',
+    logic: roomLogic(deps),
+    idleMs: options.idleMs ?? ROOM_IDLE_MS,
+    input: (name, log) => ({ name, settings: { maxMembers: MAX_MEMBERS }, log }),
+    isIdle: (snapshot) => isRoomIdle(snapshot.context),
+  };
+}
+
+/** The room key of a conversation name for a call: names are scoped to the application. */
+export function roomKey(deps: Pick<VoiceDeps, 'calls'>, leg: string, name: string): string {
+  const call = deps.calls.get(leg);
+  return `${call.app?.id ?? call.appName}:${name}`;
+}
+
+/**
+ * The document machine's `membership` effect (flow.ts provides it): joins
+ * the leg's room on start, passes `conversation.left` back to the call, and
+ * leaves in its cleanup (hang-up, call.end, a replaced document).
+ */
+export function conversationMembership(actors: NamedActors, deps: VoiceDeps) {
+  const rooms = actors.pool(conversationKind(deps));
+  return fromCallback<MembershipEvent, MembershipInput>(({ input, self, sendBack, receive }) => {
+    const { step } = input;
+    const room = rooms.ref(roomKey(deps, input.leg, step.name));
+    const id = uuidv7();
+    receive((event) => {
+      if (event.type === 'conversation.left') {
+        input.log.info('left the conversation', { conversation: step.name, reason: event.reason });
+        sendBack(event);
+      }
+    });
+    input.log.info('joining the conversation', { conversation: step.name, startOnEnter: step.startOnEnter, endOnExit: step.endOnExit, record: step.record });
+    room.send({
+      type: 'conversation.join',
+      member: {
+        id,
+        leg: input.leg,
+        channelId: input.channelId,
+        log: input.log,
+        startOnEnter: step.startOnEnter,
+        endOnExit: step.endOnExit,
+        record: step.record,
+        muted: step.muted,
+        deaf: step.deaf,
+        ...(step.musicOnHoldUrl === undefined ? {} : { musicOnHoldUrl: step.musicOnHoldUrl }),
+        report: step.report,
+        ref: self,
+      },
+    });
+    return () => room.send({ type: 'conversation.leave', id });
+  });
+}
+
+/**
+ * The `bridge` effect: creates the mixing bridge (staged: routed before it
+ * exists; Asterisk sends no BridgeCreated, fact 48), says `room.ready` or
+ * `room.failed`, records it on `bridge.record` (a bridge recording: a channel
+ * recording fails while bridged, fact 47). Its cleanup (the session is over)
+ * stops the recording, then destroys the bridge; the recording is kept and
+ * reported to the member who asked for it.
+ */
+export function bridgeEffect(deps: VoiceDeps) {
+  return fromCallback<BridgeCommand, BridgeInput>(({ input, sendBack, receive }) => {
+    const { ari } = deps;
+    const { bridgeId, log } = input;
+    let over = false;
+    const unroute = ari.events.route(routeKey.bridge(bridgeId), (event) => {
+      if (event.type === 'ChannelEnteredBridge' || event.type === 'ChannelLeftBridge') log.debug(event.type, { bridgeId, channelId: event.channel?.id });
+    });
+    const created = ari.bridges.create({ bridgeId, type: 'mixing', name: input.name }).then(
+      () => {
+        if (!over) sendBack({ type: 'room.ready', bridgeId });
+        return true;
+      },
+      (err: unknown) => {
+        if (!over) sendBack({ type: 'room.failed', bridgeId, reason: errorMessage(err) });
+        return false;
+      },
+    );
+    let recording: BridgeRecording | undefined;
+    receive((command) => {
+      if (command.type === 'bridge.record' && recording === undefined && !over) recording = recordBridge(deps, bridgeId, command.recorder);
+    });
+    return () => {
+      over = true;
+      void (async () => {
+        if (!(await created)) return;
+        // Stopped before the bridge goes, so the file ends where the conversation did.
+        await recording?.stop();
+        await ari.bridges.destroy(bridgeId).catch((err: unknown) => {
+          if (!isAriStatus(err, 404)) log.warn('could not destroy the conversation bridge', { bridgeId, err: errorMessage(err) });
+        });
+      })().finally(unroute);
+    };
+  });
+}
+
+interface BridgeRecording {
+  /** Stops the recording; resolves once it has finished (or given up), keeping and reporting it in the background. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Records a conversation's bridge for `recorder`; when stopped, keeps the
+ * file (mp3, NCCO.md 2.5) and sends the record event to the recorder's
+ * report. Tracked on the recorder's call from the start, so its `completed`
+ * comes after the record event.
+ */
+function recordBridge(deps: VoiceDeps, bridgeId: string, recorder: Recorder): BridgeRecording {
+  const { ari } = deps;
+  const { log } = recorder;
+  const call = deps.calls.find(recorder.leg);
+  const name = `voice-api/${recorder.leg}/${uuidv7()}`;
+  let startedAt: string | undefined;
+  let finished = false;
+  let resolveEnd!: (outcome: 'finished' | 'failed') => void;
+  const ended = new Promise<'finished' | 'failed'>((resolve) => (resolveEnd = resolve));
+  let askStop!: () => void;
+  const stopAsked = new Promise<void>((resolve) => (askStop = resolve));
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+
+  const unroute: Unroute = ari.events.route(routeKey.recording(name), (event) => {
+    if (event.type === 'RecordingStarted') startedAt = new Date().toISOString();
+    if (event.type === 'RecordingFinished') {
+      finished = true;
+      resolveEnd('finished');
+    }
+    if (event.type === 'RecordingFailed') {
+      finished = true;
+      log.error('the conversation recording failed', { recording: name, reason: event.recording?.cause });
+      resolveEnd('failed');
+    }
+  });
+
+  const run = async () => {
+    try {
+      await ari.bridges.record(bridgeId, { name, format: 'wav', ifExists: 'overwrite', beep: false, terminateOn: 'none' });
+      log.info('recording the conversation', { recording: name, bridgeId });
+    } catch (err) {
+      log.error('the conversation recording could not start', { bridgeId, err: errorMessage(err) });
+      return;
+    }
+    await Promise.race([stopAsked, ended]);
+    if (!finished) {
+      await ari.recordings.stop(name).catch((err: unknown) => {
+        if (!isAriStatus(err, 404, 409)) log.warn('could not stop the conversation recording', { recording: name, err: errorMessage(err) });
+      });
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([ended, new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), FINISH_TIMEOUT_MS)))]);
+    clearTimeout(timer);
+    resolveStopped();
+    if (outcome === 'failed') return;
+    const endedAt = new Date().toISOString();
+    if (!call) {
+      log.warn('conversation recording not reported: its call is over', { recording: name });
+      return;
+    }
+    const kept = await keepVoiceRecording({ ari: deps.ari, store: deps.store, dataDir: deps.dataDir }, call, name, 'mp3', log);
+    await report(deps, {
+      leg: recorder.leg,
+      channelId: recorder.channelId,
+      log,
+      report: recorder.report,
+      result: { kind: 'record', recordingId: kept.id, size: kept.size, startTime: startedAt ?? endedAt, endTime: endedAt },
+    });
+  };
+  const work = run()
+    .catch((err: unknown) => log.warn('conversation recording not reported', { recording: name, err: errorMessage(err) }))
+    .finally(() => {
+      resolveStopped();
+      unroute();
+    });
+  if (call) void track(call, work);
+  return {
+    stop: () => {
+      askStop();
+      return stopped;
+    },
+  };
+}
+
+/** `mute` / `unmute` direction of a seat: `in` is what the leg says, `out` what it hears. */
+function direction(input: SeatInput): 'in' | 'out' | 'both' | undefined {
+  if (input.muted && input.deaf) return 'both';
+  if (input.muted) return 'in';
+  return input.deaf ? 'out' : undefined;
+}
+
+/**
+ * The `seat` effect: one member's channel. Waiting, it hears hold music:
+ * `musicOnHoldUrl` fetched and converted as a stream is, looped on the
+ * channel, else the default MOH class; out of any bridge it hears nobody. On
+ * `seat.enter` the music stops (channel MOH would go into the bridge with
+ * it, fact 87), the mute is set, and it joins the bridge. The cleanup stops
+ * the music, lifts the mute and takes the channel out (it may go on with its
+ * document); on a channel that hung up these fail quietly.
+ */
+export function seatEffect(deps: VoiceDeps) {
+  return fromCallback<SeatCommand, SeatInput>(({ input, receive }) => {
+    const { ari } = deps;
+    const { channelId, bridgeId, log } = input;
+    const fetching = new AbortController();
+    let musicOver = false;
+    let playing: { playbackId: string; unroute: Unroute } | undefined;
+    let moh: Promise<unknown> | undefined;
+    let mute: Promise<unknown> | undefined;
+    let added: Promise<boolean> | undefined;
+
+    const quiet = (what: string) => (err: unknown) => {
+      // 404/400/422: the channel hung up or is not there any more.
+      if (!isAriStatus(err, 400, 404, 409, 422)) log.warn(`could not ${what}`, { bridgeId, err: errorMessage(err) });
+      else log.debug(`did not ${what}`, { bridgeId, err: errorMessage(err) });
+    };
+
+    const playLoop = (media: string) => {
+      if (musicOver) return;
+      const playbackId = uuidv7();
+      const unroute = ari.events.route(routeKey.playback(playbackId), (event) => {
+        if (event.type !== 'PlaybackFinished') return;
+        unroute();
+        if (playing?.playbackId === playbackId) playing = undefined;
+        if (event.playback.state === 'failed') {
+          log.warn('hold music could not be played', { media });
+          return;
+        }
+        playLoop(media);
+      });
+      playing = { playbackId, unroute };
+      ari.channels.play(channelId, { playbackId, media }).catch((err: unknown) => {
+        unroute();
+        if (playing?.playbackId === playbackId) playing = undefined;
+        quiet('play the hold music')(err);
+      });
+    };
+
+    const startMusic = async () => {
+      if (input.musicOnHoldUrl !== undefined) {
+        try {
+          const media = await deps.audio.fetch({ url: input.musicOnHoldUrl, level: 0 }, fetching.signal);
+          playLoop(media);
+          return;
+        } catch (err) {
+          if (musicOver) return;
+          log.warn('hold music could not be fetched; playing the default music on hold', { url: input.musicOnHoldUrl, err: errorMessage(err) });
+        }
+      }
+      if (musicOver) return;
+      moh = ari.channels.startMoh(channelId).then(() => true, quiet('start music on hold'));
+    };
+
+    const stopMusic = async () => {
+      if (musicOver) return;
+      musicOver = true;
+      fetching.abort();
+      const current = playing;
+      playing = undefined;
+      if (current) {
+        // Routed until its PlaybackFinished (which ends no loop now), so no other owner gets it; dropped anyway soon after.
+        await ari.playbacks.stop(current.playbackId).catch(quiet('stop the hold music'));
+        setTimeout(current.unroute, UNROUTE_AFTER_MS).unref();
+      }
+      // After the start has settled: a stop that overtook it would leave the music playing.
+      if (moh && (await moh) === true) await ari.channels.stopMoh(channelId).catch(quiet('stop music on hold'));
+    };
+
+    const enter = async (): Promise<boolean> => {
+      await stopMusic();
+      const dir = direction(input);
+      if (dir) {
+        mute = ari.channels.mute(channelId, dir).catch(quiet('mute the member'));
+        // Muted before it is in: none of its audio reaches the others.
+        await mute;
+      }
+      try {
+        await ari.bridges.addChannel(bridgeId, channelId);
+        return true;
+      } catch (err) {
+        quiet('add the member to the conversation')(err);
+        return false;
+      }
+    };
+
+    if (input.waiting) void startMusic();
+    else musicOver = true;
+    receive((command) => {
+      if (command.type === 'seat.enter' && added === undefined) added = enter();
+    });
+
+    return () => {
+      void (async () => {
+        const wasAdded = added ? await added : false;
+        await stopMusic();
+        const dir = direction(input);
+        if (mute && dir) await ari.channels.unmute(channelId, dir).catch(quiet('unmute the member'));
+        if (wasAdded) await ari.bridges.removeChannel(bridgeId, channelId).catch(quiet('take the member out of the conversation'));
+      })();
+    };
+  });
+}

@@ -1,0 +1,281 @@
+import { describe, expect, it } from 'vitest';
+import { createActor, fromCallback, SimulatedClock } from 'xstate';
+import { memoryLog } from '../../test/support/effect-harness.js';
+import { settle } from '../../test/support/machine-stubs.js';
+import { isRoomIdle, roomMachine } from './machine.js';
+import type { BridgeCommand, BridgeInput, MemberJoin, MemberRef, MembershipEvent, SeatCommand, SeatInput } from './types.js';
+
+const report = { url: 'http://app.test/rec', method: 'POST' as const, shape: 'ncco-record' };
+
+/** A membership as the room sees it: an actor that keeps what it was told. */
+function member(id: string, options: Partial<Omit<MemberJoin, 'id' | 'ref'>> = {}) {
+  const told: MembershipEvent[] = [];
+  const ref: MemberRef = createActor(fromCallback<MembershipEvent>(({ receive }) => receive((event) => void told.push(event)))).start();
+  const join: MemberJoin = {
+    id,
+    leg: `leg-${id}`,
+    channelId: `ch-${id}`,
+    log: memoryLog(),
+    startOnEnter: true,
+    endOnExit: false,
+    record: false,
+    muted: false,
+    deaf: false,
+    report,
+    ref,
+    ...options,
+  };
+  return { id, join, told, gone: () => ref.stop() };
+}
+
+/** The bridge and seat effects, stubbed: what each was asked, and whether its cleanup ran. */
+function stubs() {
+  const bridges: { input: BridgeInput; commands: BridgeCommand[]; stopped: boolean; ready(): void; fail(reason: string): void }[] = [];
+  const seats: { input: SeatInput; commands: SeatCommand[]; stopped: boolean }[] = [];
+  const bridge = fromCallback<BridgeCommand, BridgeInput>(({ input, sendBack, receive }) => {
+    const b = {
+      input,
+      commands: [] as BridgeCommand[],
+      stopped: false,
+      ready: () => sendBack({ type: 'room.ready', bridgeId: input.bridgeId }),
+      fail: (reason: string) => sendBack({ type: 'room.failed', bridgeId: input.bridgeId, reason }),
+    };
+    bridges.push(b);
+    receive((command) => b.commands.push(command));
+    return () => {
+      b.stopped = true;
+    };
+  });
+  const seat = fromCallback<SeatCommand, SeatInput>(({ input, receive }) => {
+    const s = { input, commands: [] as SeatCommand[], stopped: false };
+    seats.push(s);
+    receive((command) => s.commands.push(command));
+    return () => {
+      s.stopped = true;
+    };
+  });
+  return { bridge, seat, bridges, seats };
+}
+
+function start(maxMembers = 50) {
+  const clock = new SimulatedClock();
+  const fx = stubs();
+  const log = memoryLog();
+  const actor = createActor(roomMachine.provide({ actors: { bridge: fx.bridge, seat: fx.seat } }), { input: { name: 'app-1:hotline', settings: { maxMembers }, log }, clock });
+  const errors: unknown[] = [];
+  actor.subscribe({ error: (err) => errors.push(err) });
+  actor.start();
+  const ctx = () => actor.getSnapshot().context;
+  const seatOf = (id: string) => fx.seats.find((s) => s.input.leg === `leg-${id}`)!;
+  const entered = (id: string) => seatOf(id).commands.some((c) => c.type === 'seat.enter');
+  return {
+    actor,
+    clock,
+    log,
+    errors,
+    ...fx,
+    ctx,
+    seatOf,
+    entered,
+    bridge1: () => fx.bridges[0]!,
+    join: (m: ReturnType<typeof member>) => actor.send({ type: 'conversation.join', member: m.join }),
+    leave: (m: ReturnType<typeof member>) => actor.send({ type: 'conversation.leave', id: m.id }),
+  };
+}
+
+describe('room machine', () => {
+  it('creates the bridge on the first join only, and keeps members in join order', async () => {
+    const r = start();
+    const [a, b, c] = [member('a'), member('b'), member('c')];
+    r.join(a);
+    r.join(b);
+    r.join(c);
+    await settle();
+    expect(r.bridges).toHaveLength(1);
+    expect(r.bridge1().input).toMatchObject({ name: 'app-1:hotline' });
+    expect(r.bridge1().input.bridgeId).toMatch(/^conversation-/);
+    expect(r.ctx().members.map((m) => m.id)).toEqual(['a', 'b', 'c']);
+    expect(r.seats.map((s) => s.input.bridgeId)).toEqual([r.bridge1().input.bridgeId, r.bridge1().input.bridgeId, r.bridge1().input.bridgeId]);
+    expect(r.errors).toEqual([]);
+  });
+
+  it('seats starting members once the bridge is up', async () => {
+    const r = start();
+    const a = member('a');
+    r.join(a);
+    await settle();
+    expect(r.seatOf('a').input.waiting).toBe(false);
+    expect(r.entered('a')).toBe(false); // no bridge yet
+    r.bridge1().ready();
+    await settle();
+    expect(r.entered('a')).toBe(true);
+    expect(r.ctx().started).toBe(true);
+  });
+
+  it('keeps members who join before the start waiting with their music, and seats them all when a starter joins', async () => {
+    const r = start();
+    const moh = 'http://app.test/moh.mp3';
+    const [a, b] = [member('a', { startOnEnter: false, musicOnHoldUrl: moh }), member('b', { startOnEnter: false })];
+    r.join(a);
+    r.join(b);
+    r.bridge1().ready();
+    await settle();
+    expect(r.seatOf('a').input).toMatchObject({ waiting: true, musicOnHoldUrl: moh });
+    expect(r.seatOf('b').input.waiting).toBe(true);
+    expect(r.seatOf('b').input).not.toHaveProperty('musicOnHoldUrl');
+    expect(r.entered('a') || r.entered('b')).toBe(false);
+    expect(r.ctx().started).toBe(false);
+    const s = member('s', { startOnEnter: true });
+    r.join(s);
+    await settle();
+    expect([r.entered('a'), r.entered('b'), r.entered('s')]).toEqual([true, true, true]);
+    expect(r.seatOf('s').input.waiting).toBe(false);
+    // Once started, a non-starter goes straight in.
+    const late = member('late', { startOnEnter: false });
+    r.join(late);
+    await settle();
+    expect(r.seatOf('late').input.waiting).toBe(false);
+    expect(r.entered('late')).toBe(true);
+    // Each seat is entered once.
+    expect(r.seatOf('a').commands).toEqual([{ type: 'seat.enter' }]);
+  });
+
+  it('records the bridge from the start, for the first member who asked, once', async () => {
+    const r = start();
+    const a = member('a', { startOnEnter: false, record: true });
+    r.join(a);
+    r.bridge1().ready();
+    await settle();
+    expect(r.bridge1().commands).toEqual([]); // not started: nothing is recorded yet
+    r.join(member('b', { record: true }));
+    await settle();
+    expect(r.bridge1().commands).toEqual([{ type: 'bridge.record', recorder: { leg: 'leg-a', channelId: 'ch-a', log: a.join.log, report } }]);
+    r.join(member('c', { record: true }));
+    await settle();
+    expect(r.bridge1().commands).toHaveLength(1);
+  });
+
+  it('starts the recording when a recording member joins a room already started', async () => {
+    const r = start();
+    r.join(member('a'));
+    r.bridge1().ready();
+    await settle();
+    expect(r.bridge1().commands).toEqual([]);
+    r.join(member('b', { record: true }));
+    await settle();
+    expect(r.bridge1().commands).toMatchObject([{ type: 'bridge.record', recorder: { leg: 'leg-b' } }]);
+  });
+
+  it('when an endOnExit member leaves, lets every other member go and closes the bridge', async () => {
+    const r = start();
+    const [a, b, boss] = [member('a', { startOnEnter: false }), member('b'), member('boss', { endOnExit: true })];
+    r.join(a);
+    r.join(b);
+    r.join(boss);
+    r.bridge1().ready();
+    await settle();
+    r.leave(boss);
+    await settle();
+    expect(a.told).toEqual([{ type: 'conversation.left', reason: 'ended' }]);
+    expect(b.told).toEqual([{ type: 'conversation.left', reason: 'ended' }]);
+    expect(boss.told).toEqual([]);
+    expect(r.seats.every((s) => s.stopped)).toBe(true);
+    expect(r.bridge1().stopped).toBe(true);
+    expect(isRoomIdle(r.ctx())).toBe(true);
+    // Their memberships' leaves arrive afterwards: nothing happens.
+    r.leave(a);
+    r.leave(b);
+    await settle();
+    expect(r.errors).toEqual([]);
+    expect(r.bridges).toHaveLength(1);
+  });
+
+  it('goes on when a member without endOnExit leaves; the last one out closes the bridge (the recording is kept there)', async () => {
+    const r = start();
+    const [a, b] = [member('a', { record: true }), member('b')];
+    r.join(a);
+    r.join(b);
+    r.bridge1().ready();
+    await settle();
+    r.leave(a);
+    await settle();
+    expect(b.told).toEqual([]);
+    expect(r.seatOf('a').stopped).toBe(true);
+    expect(r.seatOf('b').stopped).toBe(false);
+    expect(r.bridge1().stopped).toBe(false);
+    r.leave(b);
+    await settle();
+    expect(r.bridge1().stopped).toBe(true);
+    expect(isRoomIdle(r.ctx())).toBe(true);
+    // A new session gets a new bridge, not started until a starter joins.
+    r.join(member('c', { startOnEnter: false }));
+    await settle();
+    expect(r.bridges).toHaveLength(2);
+    expect(r.bridges[1]!.input.bridgeId).not.toBe(r.bridge1().input.bridgeId);
+    expect(r.ctx().started).toBe(false);
+  });
+
+  it('an endOnExit member who is alone just closes the room', async () => {
+    const r = start();
+    const boss = member('boss', { endOnExit: true });
+    r.join(boss);
+    await settle();
+    r.leave(boss);
+    await settle();
+    expect(r.bridge1().stopped).toBe(true);
+    expect(boss.told).toEqual([]);
+  });
+
+  it('refuses the member over the limit with a warn line; the others stay', async () => {
+    const r = start(50);
+    const members = Array.from({ length: 51 }, (_, i) => member(`m${i}`));
+    for (const m of members) r.join(m);
+    await settle();
+    const last = members[50]!;
+    expect(r.ctx().members).toHaveLength(50);
+    expect(last.told).toEqual([{ type: 'conversation.left', reason: 'full' }]);
+    expect((last.join.log as ReturnType<typeof memoryLog>).lines).toContainEqual(expect.objectContaining({ level: 'warn', message: 'conversation is full; not joined' }));
+    expect(r.seats).toHaveLength(50);
+    expect(members.slice(0, 50).every((m) => m.told.length === 0)).toBe(true);
+    // A place frees up: the next one gets in.
+    r.leave(members[0]!);
+    r.join(member('again'));
+    await settle();
+    expect(r.ctx().members).toHaveLength(50);
+  });
+
+  it('hands mute and deaf to the seat', async () => {
+    const r = start();
+    r.join(member('a', { muted: true }));
+    r.join(member('b', { deaf: true }));
+    await settle();
+    expect(r.seatOf('a').input).toMatchObject({ muted: true, deaf: false });
+    expect(r.seatOf('b').input).toMatchObject({ muted: false, deaf: true });
+  });
+
+  it('lets everyone go when the bridge cannot be made', async () => {
+    const r = start();
+    const [a, b] = [member('a'), member('b')];
+    r.join(a);
+    r.join(b);
+    r.bridge1().fail('409 Bridge exists');
+    await settle();
+    expect(a.told).toEqual([{ type: 'conversation.left', reason: 'failed' }]);
+    expect(b.told).toEqual([{ type: 'conversation.left', reason: 'failed' }]);
+    expect(r.log.lines).toContainEqual(expect.objectContaining({ level: 'error' }));
+    expect(r.bridge1().stopped).toBe(true);
+  });
+
+  it('does not tell a membership that is already gone', async () => {
+    const r = start();
+    const [a, boss] = [member('a'), member('boss', { endOnExit: true })];
+    r.join(a);
+    r.join(boss);
+    await settle();
+    a.gone();
+    r.leave(boss);
+    await settle();
+    expect(a.told).toEqual([]);
+    expect(r.errors).toEqual([]);
+  });
+});
