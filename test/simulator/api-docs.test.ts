@@ -36,6 +36,7 @@ const EXPECTED: Record<string, [string, OperationRoute['httpMethod'], string][]>
     ['answer', 'POST', '/channels/{channelId}/answer'],
     ['ring', 'POST', '/channels/{channelId}/ring'],
     ['ringStop', 'DELETE', '/channels/{channelId}/ring'],
+    ['progress', 'POST', '/channels/{channelId}/progress'],
     ['sendDTMF', 'POST', '/channels/{channelId}/dtmf'],
     ['mute', 'POST', '/channels/{channelId}/mute'],
     ['unmute', 'DELETE', '/channels/{channelId}/mute'],

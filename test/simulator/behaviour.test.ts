@@ -121,13 +121,15 @@ describe('simulator behaviour', () => {
     await ari.req('DELETE', '/channels/cid-tgt');
   });
 
-  it('an unanswered originate times out after `timeout` seconds', async () => {
+  it('an unanswered originate times out after `timeout` seconds: cause 19, no final Dial (fact 73)', async () => {
     const from = events.mark();
     await ari.req('POST', '/channels?endpoint=Local/100@trace/n&app=driver&channelId=to-drv&otherChannelId=to-tgt&timeout=5', { variables: { TARGET_APP: 'target' } });
     await events.wait('StasisStart', 'target', 'to-tgt', from);
     await ari.advance(5000);
     await events.wait('StasisEnd', 'target', 'to-tgt', from);
-    expect(events.since(from, 'Dial', 'driver').map((e) => e['dialstatus'])).toEqual(['', 'NOANSWER']);
+    expect(events.since(from, 'Dial', 'driver').map((e) => e['dialstatus'])).toEqual(['']);
+    const destroyed = events.since(from, 'ChannelDestroyed', 'driver');
+    expect(destroyed.map((e) => e['cause'])).toEqual([19, 19]);
   });
 
   it('records in other formats and appends with ifExists=append', async () => {

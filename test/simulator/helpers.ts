@@ -190,7 +190,8 @@ export interface AriReply {
   headers: Headers;
 }
 
-const AUTH = `Basic ${Buffer.from('asterisk:asterisk').toString('base64')}`;
+/** Basic auth for the simulator's ARI user. */
+export const AUTH = `Basic ${Buffer.from('asterisk:asterisk').toString('base64')}`;
 
 /** A simulator for a test file, with REST and WebSocket helpers. */
 export class TestAri {

@@ -142,6 +142,11 @@ export const channels: ResourceSpec = {
       ],
     },
     {
+      path: '/channels/{channelId}/progress',
+      description: 'Progress indication',
+      operations: [op('POST', 'progress', 'void', 'Indicate progress on a channel.', [channelId], commandErrors)],
+    },
+    {
       path: '/channels/{channelId}/dtmf',
       description: 'DTMF',
       operations: [

@@ -30,13 +30,15 @@ function updatePeers(core: Core, bridge: Bridge): void {
 }
 
 /** A channel in Stasis joins a bridge (run from the channel's queue, as Asterisk does). */
-export function enterBridge(core: Core, bridge: Bridge, ch: Channel): void {
+export function enterBridge(core: Core, bridge: Bridge, ch: Channel, options: { mute?: boolean } = {}): void {
   if (bridge.destroyed || ch.hangingUp || ch.destroyed) return;
   if (ch.bridge !== undefined) leaveBridge(core, ch.bridge, ch, ch.bridge === bridge ? 'remove' : 'move');
   core.media.change(() => {
     bridge.members.push(ch);
     bridge.joinOrder.push(ch.name);
     ch.bridge = bridge;
+    // `mute=true`: the others do not hear this member (fact 88).
+    ch.mutedInBridge = options.mute === true;
   });
   if (ch.stasis !== undefined) {
     ch.bridgeApp = ch.stasis.app;
@@ -59,10 +61,13 @@ export function leaveBridge(core: Core, bridge: Bridge, ch: Channel, reason: Lea
     if (i !== -1) bridge.members.splice(i, 1);
     forgetJoin(bridge, ch.name);
     ch.bridge = undefined;
+    ch.mutedInBridge = false;
   });
   core.apps.publish('ChannelLeftBridge', { bridge: bridge.toJson(extraChannels), channel: ch.toJson() }, { bridges: [bridge.id] });
   if (reason !== 'hangup' && ch.bridgeApp !== undefined) core.apps.unsubscribeBridge(ch.bridgeApp, bridge.id, false);
   ch.bridgeApp = undefined;
+  // A holding bridge's music stops when its last member leaves (fact 86).
+  if (bridge.type === 'holding' && bridge.members.length === 0) stopBridgeMoh(core, bridge);
   updatePeers(core, bridge);
 }
 

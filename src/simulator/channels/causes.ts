@@ -55,8 +55,8 @@ export function causeOfReason(reason: string): number | undefined {
 
 /**
  * The `dialstatus` of a Dial event when the called side hangs up before answering.
- * Deliberate difference: only BUSY (cause 17) is recorded (fact 62); the rest follows
- * app_dial's mapping of causes and is not verified against Asterisk.
+ * Recorded for 16, 17, 19, 21 and 34 (facts 62, 80); the rest follows app_dial's mapping
+ * of causes and is not verified against Asterisk.
  */
 export function dialStatusOfCause(cause: number): string {
   switch (cause) {
@@ -70,6 +70,7 @@ export function dialStatusOfCause(cause: number): string {
     case 18:
     case 19:
     case 16:
+    case 21:
       return 'NOANSWER';
     default:
       return 'CHANUNAVAIL';

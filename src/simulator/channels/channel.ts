@@ -74,12 +74,16 @@ export class Channel implements AudioChannel {
   hangingUp = false;
   destroyed = false;
   hangupCause = 16;
+  /** A cause the channel set itself (`Busy()`, `Congestion()`); a hangup from its Local peer keeps it. */
+  ownCause: number | undefined;
   /** What is played on this channel (its far end hears these). */
   readonly outputs = new Set<AudioSource>();
   moh: AudioSource | undefined;
   silence: AudioSource | undefined;
   muteIn = false;
   muteOut = false;
+  /** Added to its bridge with `mute=true` (fact 88); cleared when it leaves. */
+  mutedInBridge = false;
   /** Being called: `;1` before the far end answers. */
   dial: DialState | undefined;
   /** The dialstring saved by `POST /channels/create`, for a later `dial`. */
@@ -109,6 +113,12 @@ export class Channel implements AudioChannel {
   ) {
     this.state = state;
     this.internal = internal;
+  }
+
+  /** A playback or music on hold of its own is written to it (in a bridge, it then hears only that: facts 82, 87). */
+  get playsOwnMedia(): boolean {
+    for (const s of this.outputs) if (s !== this.silence) return true;
+    return false;
   }
 
   /** Whether a Stasis app controls this channel (ARI's `find_control`). */

@@ -102,29 +102,34 @@ export function hangupChannel(core: Core, ch: Channel, cause: number, kind: Hang
     ch.hangingUp = true;
     ch.hangupCause = cause;
     // DELETE is a soft hangup: ARI shows the AST_SOFTHANGUP_EXPLICIT flag (32) as `cause`.
-    if (kind === 'api') core.channelEvent('ChannelHangupRequest', ch, { cause: 32, soft: true });
-    unwind(core, ch, true);
+    // DELETE, and a dial time-out of a channel in Stasis (fact 78), are soft hangups.
+    if (kind === 'api' || (kind === 'timeout' && ch.stasis !== undefined)) core.channelEvent('ChannelHangupRequest', ch, { cause: 32, soft: true });
+    unwind(core, ch, true, kind);
     const peer = ch.peer !== undefined && !ch.peer.hangingUp && !ch.peer.destroyed ? ch.peer : undefined;
     if (peer !== undefined) {
       peer.hangingUp = true;
-      peer.hangupCause = cause;
+      // A far end that set its own cause (Busy(), Congestion()) is destroyed with it (fact 73).
+      peer.hangupCause = peer.ownCause ?? cause;
       core.channelEvent('ChannelHangupRequest', peer, { cause });
     }
     destroy(core, ch);
     if (peer !== undefined) {
-      unwind(core, peer, false);
+      unwind(core, peer, false, kind);
       destroy(core, peer);
     }
   });
 }
 
 /** Step 2 of a hangup: what the channel's own thread does on its way out. */
-function unwind(core: Core, ch: Channel, initiator: boolean): void {
+function unwind(core: Core, ch: Channel, initiator: boolean, kind: HangupKind): void {
   ch.queue.hangup();
   if (ch.dial !== undefined && !ch.dial.answered) {
     core.cancel(ch.dial.timer);
-    // The call was never answered: the dial ends NOANSWER (cancelled) or as the far end said (BUSY, fact 62).
-    dialEvent(core, ch, initiator ? 'NOANSWER' : dialStatusOfCause(ch.hangupCause));
+    // The call was never answered: the dial ends NOANSWER (cancelled) or as the far end said
+    // (BUSY..., facts 62, 80). A time-out sends no final Dial (73, 78), nor does a created
+    // channel hung up by its own app while it rings (78).
+    const silent = kind === 'timeout' || (initiator && ch.origin === 'create');
+    if (!silent) dialEvent(core, ch, initiator ? 'NOANSWER' : dialStatusOfCause(ch.hangupCause));
     ch.dial = undefined;
   }
   if (ch.bridge !== undefined) leaveBridge(core, ch.bridge, ch, 'hangup');
@@ -168,11 +173,54 @@ export function failCall(core: Core, ch: Channel): void {
     for (const c of [ch.peer, ch]) {
       if (c === undefined || c.destroyed) continue;
       c.hangingUp = true;
-      c.hangupCause = 0;
+      // A created channel dialled to nowhere leaves its app with cause 16; an originate's halves go with 0 (facts 73, 78).
+      c.hangupCause = c.origin === 'create' ? 16 : 0;
       c.queue.hangup();
       leaveStasis(core, c);
       endSnoops(core, c);
       destroy(core, c);
+    }
+  });
+}
+
+/**
+ * The far end indicated ringing or progress (`Ringing()`, `Progress()`, `POST .../ring`,
+ * `.../progress` on an unanswered `;2`): the caller half, while it is being called, hears
+ * it as a Dial event, and ringing also makes it `Ringing` (facts 73, 79).
+ */
+export function indicateToCaller(core: Core, ch: Channel, status: 'RINGING' | 'PROGRESS'): void {
+  if (ch.state === 'Up' || ch.hangingUp || ch.half !== 2) return;
+  const caller = ch.peer;
+  if (caller?.dial === undefined || caller.dial.answered || caller.hangingUp) return;
+  if (status === 'RINGING') setState(core, caller, 'Ringing');
+  dialEvent(core, caller, status);
+}
+
+/**
+ * `Busy()` / `Congestion()` on a `;2` half (fact 73): it goes `Busy` with its own cause, the
+ * dial ends BUSY / CONGESTION, and then an originate's `;1` hangs up (cause 0), while a
+ * created channel stays in its app, `Down`, until the app hangs it up (fact 78); its far
+ * half then goes quietly (nobody is subscribed to it).
+ */
+export function farEndRefused(core: Core, ch: Channel, cause: 17 | 34): void {
+  core.media.change(() => {
+    ch.ownCause = cause;
+    ch.hangupCause = cause;
+    setState(core, ch, 'Busy');
+    const caller = ch.half === 2 ? ch.peer : undefined;
+    // Nobody is waiting on the answer: the channel sits in Busy() until it is hung up.
+    if (caller?.dial === undefined || caller.dial.answered || caller.hangingUp) return;
+    core.cancel(caller.dial.timer);
+    dialEvent(core, caller, cause === 17 ? 'BUSY' : 'CONGESTION');
+    caller.dial = undefined;
+    if (caller.stasis !== undefined) {
+      caller.peer = undefined;
+      ch.peer = undefined;
+      ch.hangingUp = true;
+      ch.queue.hangup();
+      destroy(core, ch);
+    } else {
+      hangupChannel(core, caller, 0, 'dialplan');
     }
   });
 }

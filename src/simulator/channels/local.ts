@@ -56,28 +56,34 @@ export function createLocalPair(core: Core, ep: LocalEndpoint, origin: ChannelOr
 
 /**
  * Calls a Local `;1` half (ast_call): its variables and caller id pass to `;2`, a Dial
- * event with an empty status goes out, and `;2` starts the dialplan (fact 7). When the
- * extension does not exist the call fails and both halves go away.
+ * event with an empty status goes out, and `;2` starts the dialplan (facts 7, 73-74). When
+ * the extension does not exist the call fails and both halves go away, with no Dial.
  */
 export function callLocal(core: Core, one: Channel, ep: LocalEndpoint, timeoutMs: number): void {
   const two = one.peer;
   if (two === undefined) return;
+  two.state = 'Ring';
+  for (const [name, value] of one.vars) {
+    two.vars.set(name, value);
+    core.varsetEvent(two, name, value);
+  }
+  if (one.caller.name !== '' || one.caller.number !== '') {
+    // The caller id shows on both halves as caller and connected line (fact 74).
+    two.caller = { ...one.caller };
+    two.connected = { ...one.caller };
+    core.channelEvent('ChannelCallerId', two, { caller_presentation: 0, caller_presentation_txt: 'Presentation Allowed, Not Screened' });
+    core.channelEvent('ChannelConnectedLine', two);
+  }
+  // chan_local sets the far half up first and only then finds no extension (fact 73).
   if (!core.dialplan.exists(ep.context, ep.exten)) {
     core.log(`local: no such extension/context ${ep.exten}@${ep.context}`);
     failCall(core, one);
     return;
   }
-  two.state = 'Ring';
-  two.caller = { ...one.caller };
-  for (const [name, value] of one.vars) {
-    two.vars.set(name, value);
-    core.varsetEvent(two, name, value);
-  }
   one.dial = { ...(one.dial ?? {}), dialstring: ep.dialstring, answered: false };
   dialEvent(core, one, '');
   if (timeoutMs > 0) {
-    // Deliberate difference (unverified): the called half is hung up with cause 19
-    // ("no answer"); Asterisk's dial time-out path was not recorded.
+    // The time-out hangs the called half up with cause 19 and no final Dial (facts 73, 78).
     const dial = one.dial;
     dial.timer = core.after(timeoutMs, () => {
       if (one.dial === dial && !dial.answered) hangupChannel(core, one, 19, 'timeout');

@@ -1,11 +1,12 @@
 /**
- * Runs the dialplan on a channel: the apps NoOp, Answer, Set, Stasis and Hangup, with
+ * Runs the dialplan on a channel: the apps NoOp, Answer, Set, Stasis, Hangup, Wait,
+ * Ringing, Progress, Busy and Congestion, with
  * `${...}` substitution of variables and a few functions (EXTEN, CHANNEL(language),
  * CALLERID(num)...). Each step publishes ChannelDialplan. `Stasis()` for an app nobody
  * has registered sets STASISSTATUS=FAILED and the dialplan goes on, as in Asterisk.
  */
 import type { Channel } from '../channels/channel.js';
-import { answerChannel, appAvailable, enterStasis, hangupChannel } from '../channels/lifecycle.js';
+import { answerChannel, appAvailable, enterStasis, farEndRefused, hangupChannel, indicateToCaller } from '../channels/lifecycle.js';
 import type { Core } from '../core.js';
 
 /** Splits app arguments on commas (Asterisk's standard app argument parsing, without quoting). */
@@ -178,12 +179,26 @@ export function runDialplan(core: Core, ch: Channel, context: string, exten: str
     const data = substitute(core, ch, step.data);
     ch.dialplan = { ...ch.dialplan, app_data: data };
     core.channelEvent('ChannelDialplan', ch, { dialplan_app: step.app, dialplan_app_data: data });
+    const wait = waitSeconds(step.app, data);
+    if (wait !== undefined) {
+      // Wait() sleeps the channel's own thread: the plan goes on later, unless it was hung up meanwhile.
+      const next = p + 1;
+      core.after(wait * 1000, () => runDialplan(core, ch, context, exten, next));
+      return;
+    }
     if (!execApp(core, ch, step.app, data)) return;
     p++;
   }
 }
 
-/** Runs one app; false when the dialplan stops here (Stasis, Hangup, an unknown app). */
+/** The seconds a `Wait(n)` sleeps (fractions allowed, as app_wait); undefined for any other app. */
+function waitSeconds(app: string, data: string): number | undefined {
+  if (app.toLowerCase() !== 'wait') return undefined;
+  const n = Number.parseFloat(data);
+  return Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+/** Runs one app; false when the dialplan stops here (Stasis, Hangup, Busy, Congestion, an unknown app). */
 function execApp(core: Core, ch: Channel, app: string, data: string): boolean {
   switch (app.toLowerCase()) {
     case 'noop':
@@ -191,6 +206,19 @@ function execApp(core: Core, ch: Channel, app: string, data: string): boolean {
     case 'answer':
       answerChannel(core, ch);
       return true;
+    case 'ringing':
+      indicateToCaller(core, ch, 'RINGING');
+      return true;
+    case 'progress':
+      indicateToCaller(core, ch, 'PROGRESS');
+      return true;
+    case 'busy':
+      // Busy() / Congestion() set the channel's own cause, indicate, and wait for the caller to hang up (fact 73).
+      farEndRefused(core, ch, 17);
+      return false;
+    case 'congestion':
+      farEndRefused(core, ch, 34);
+      return false;
     case 'set': {
       const eq = data.indexOf('=');
       if (eq > 0) setVariable(core, ch, data.slice(0, eq).trim(), data.slice(eq + 1));

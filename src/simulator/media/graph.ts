@@ -2,8 +2,9 @@
  * Who hears what. Audio is modelled generically, as in Asterisk:
  * - media played on (or music on hold started on) channel A is written to A, and A's
  *   far end hears it; for a Local channel half, the far end is the other half's read side;
- * - a mixing bridge passes each member's incoming audio to the other members, plus its
- *   own announcements and music; a holding bridge gives members only its music;
+ * - a mixing bridge passes each member's incoming audio to the other members (not a member
+ *   added with `mute`), plus its own announcements and music; a holding bridge gives members
+ *   only its music; a member with a playback or music of its own hears only that;
  * - a bridge recording hears every member and the bridge's own media;
  * - a snoop channel reads what its target reads and/or what is written to it, and silence.
  *
@@ -59,6 +60,10 @@ export interface AudioChannel {
   readonly muteIn: boolean;
   readonly muteOut: boolean;
   readonly destroyed: boolean;
+  /** A playback or music on hold of its own is written to the channel (a silence generator is not). */
+  readonly playsOwnMedia?: boolean;
+  /** Muted by `addChannel?mute=true`: the bridge does not pass this member's audio on (fact 88). */
+  readonly mutedInBridge?: boolean;
   readonly peer?: AudioChannel | undefined;
   readonly bridge?: AudioBridge | undefined;
   /** A snoop channel: the channel it spies on, and which directions it hears. */
@@ -98,7 +103,8 @@ export function writtenTo(ch: AudioChannel, visited: Set<string> = new Set()): A
   if (ch.muteOut || ch.destroyed || visited.has(ch.id)) return [];
   visited.add(ch.id);
   const sources = [...ch.outputs];
-  if (ch.bridge !== undefined) sources.push(...bridgeMix(ch.bridge, ch, visited));
+  // A channel's own playback or music replaces what its bridge sends it (facts 82, 87).
+  if (ch.bridge !== undefined && ch.playsOwnMedia !== true) sources.push(...bridgeMix(ch.bridge, ch, visited));
   return sources;
 }
 
@@ -107,7 +113,7 @@ export function bridgeMix(bridge: AudioBridge, exclude: AudioChannel | undefined
   const sources = [...bridge.outputs];
   if (bridge.mixing) {
     for (const m of bridge.audioMembers()) {
-      if (m !== exclude) sources.push(...heardBy(m, visited));
+      if (m !== exclude && m.mutedInBridge !== true) sources.push(...heardBy(m, visited));
     }
     if (bridge.continuousFrames()) sources.push(silenceFloor);
   }

@@ -58,14 +58,20 @@ function channelList(core: Core, p: Params): Channel[] {
   });
 }
 
+/** `mute=true` on addChannel (fact 88). */
+function muteParam(p: Params): boolean {
+  return p.bool('mute', false);
+}
+
 async function addChannel(core: Core, p: Params): Promise<Reply> {
   const bridge = findBridge(core, p.pathParam('bridgeId'));
   const channels = channelList(core, p);
   for (const ch of channels) {
     if (ch.recordings > 0) throw conflict(`Channel ${ch.id} currently recording`);
   }
+  const mute = muteParam(p);
   // Joining is a synchronous command on each channel's queue (it waits for a running playback).
-  for (const ch of channels) await ch.queue.run('addChannel', () => enterBridge(core, bridge, ch));
+  for (const ch of channels) await ch.queue.run('addChannel', () => enterBridge(core, bridge, ch, { mute }));
   return noContent();
 }
 

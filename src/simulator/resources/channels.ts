@@ -2,7 +2,7 @@
 import { causeOfReason } from '../channels/causes.js';
 import type { Channel } from '../channels/channel.js';
 import { DtmfCommand } from '../channels/dtmf.js';
-import { answerChannel, appAvailable, enterStasis, hangupChannel, leaveStasis } from '../channels/lifecycle.js';
+import { answerChannel, appAvailable, enterStasis, failCall, hangupChannel, indicateToCaller, leaveStasis } from '../channels/lifecycle.js';
 import { callLocal, createLocalPair, parseLocal } from '../channels/local.js';
 import { snoopChannel } from '../channels/snoop.js';
 import type { SnoopRequest } from '../channels/snoop.js';
@@ -106,8 +106,6 @@ function create(core: Core, p: Params): Reply {
   if (p.str('originator') && p.str('formats')) throw badRequest("Originator and formats can't both be specified");
   const { tech, device } = splitEndpoint(p.str('endpoint'));
   const app = p.str('app') ?? '';
-  // Deliberate difference: Asterisk would try to enter an app named "(null)"; the simulator says what is missing.
-  if (app === '') throw badRequest('Application must be specified');
   const appArgs = p.str('appArgs') ?? '';
   const id1 = p.str('channelId');
   const id2 = p.str('otherChannelId');
@@ -116,6 +114,12 @@ function create(core: Core, p: Params): Reply {
   if (ep === undefined) throw allocationFailed();
   const [one] = createLocalPair(core, ep, 'create', id1 || undefined, id2 || undefined);
   one.dialstring = device;
+  if (app === '') {
+    // Asterisk answers 200 and the channel is gone at once, with no events (fact 77).
+    const gone = one.toJson();
+    failCall(core, one);
+    return ok(gone);
+  }
   core.apps.subscribeChannel(app, one.id, 'originate');
   setVariables(one, p.object('variables'));
   const snapshot = one.toJson();
@@ -334,8 +338,17 @@ export const channelHandlers: HandlerMap = {
     if (failed) throw internalError('Failed to answer channel');
     return noContent();
   },
-  'channels.ring': ({ core, params }) => control(findControl(core, params.pathParam('channelId')), 'ring', () => {}),
+  // Ringing / progress on an unanswered `;2` reach the caller half as Dial events (fact 79);
+  // stopping the ringing sends nothing and leaves the caller `Ringing`.
+  'channels.ring': ({ core, params }) => {
+    const ch = findControl(core, params.pathParam('channelId'));
+    return control(ch, 'ring', () => indicateToCaller(core, ch, 'RINGING'));
+  },
   'channels.ringStop': ({ core, params }) => control(findControl(core, params.pathParam('channelId')), 'ringStop', () => {}),
+  'channels.progress': ({ core, params }) => {
+    const ch = findControl(core, params.pathParam('channelId'));
+    return control(ch, 'progress', () => indicateToCaller(core, ch, 'PROGRESS'));
+  },
   'channels.sendDTMF': ({ core, params }) => sendDtmf(core, params),
   'channels.mute': ({ core, params }) => {
     const ch = findControl(core, params.pathParam('channelId'));
