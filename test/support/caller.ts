@@ -45,6 +45,8 @@ interface Waiter {
 export class TestCaller {
   private readonly pending = new Map<string, (event: AriEvent) => void>();
   private readonly ringing: ((channelId: string) => void)[] = [];
+  /** Calls to this phone that came while nobody was waiting for one (answered by the next answerIncoming). */
+  private readonly unanswered: string[] = [];
 
   private constructor(
     readonly ari: AriConnection,
@@ -54,7 +56,11 @@ export class TestCaller {
       if (event.type !== 'StasisStart') return;
       const pending = this.pending.get(event.channel.id);
       if (pending) pending(event);
-      else this.ringing.shift()?.(event.channel.id);
+      else {
+        const waiter = this.ringing.shift();
+        if (waiter) waiter(event.channel.id);
+        else this.unanswered.push(event.channel.id);
+      }
     });
   }
 
@@ -64,7 +70,8 @@ export class TestCaller {
    * id (the phone's half).
    */
   async answerIncoming(timeoutMs = 10_000): Promise<string> {
-    const rang = new Promise<string>((resolve) => this.ringing.push(resolve));
+    const early = this.unanswered.shift();
+    const rang = early !== undefined ? Promise.resolve(early) : new Promise<string>((resolve) => this.ringing.push(resolve));
     const channelId = await withTimeout(rang, timeoutMs, 'a call to this phone');
     await this.ari.channels.answer(channelId);
     return channelId;
@@ -84,6 +91,41 @@ export class TestCaller {
     const app = `sf-caller-${uuidv4().slice(0, 8)}`;
     await ari.listen([app]);
     return new TestCaller(ari, app);
+  }
+
+  /**
+   * Connects a test phone: a caller whose Stasis app is `sf-phone-<12 digits>`, so that
+   * the service can call it by number through `[stasis-flows-test-phones]` (see
+   * `phoneNumber`; its phone endpoint template is `Local/{number}@stasis-flows-test-phones/n`).
+   */
+  static async connectPhone(world: World): Promise<TestCaller> {
+    const ari = await connectAri({
+      url: world.ariUrl,
+      username: world.username,
+      password: world.password,
+      connectTimeoutMs: 10_000,
+      connectRetries: 0,
+      requestTimeoutMs: 10_000,
+      log: world.log,
+    });
+    // The first digit is never 0, so every number the phone has is valid E.164.
+    const id = `${1 + Math.floor(Math.random() * 9)}${String(Math.floor(Math.random() * 1e11)).padStart(11, '0')}`;
+    const app = `sf-phone-${id}`;
+    await ari.listen([app]);
+    return new TestCaller(ari, app);
+  }
+
+  /**
+   * A number in `[stasis-flows-test-phones]`: `answers` rings this phone (its app gets
+   * the call unanswered: `answerIncoming` picks it up, or the test lets it ring), `busy`
+   * is busy, `unanswered` rings for ever, `congested` is congested. Only a phone made
+   * with `connectPhone` has numbers (each kind carries the phone's digits, for the logs).
+   */
+  phoneNumber(kind: 'answers' | 'busy' | 'unanswered' | 'congested'): string {
+    const id = /^sf-phone-(\d{12})$/.exec(this.app)?.[1];
+    if (id === undefined) throw new Error(`${this.app} is not a test phone: connect it with TestCaller.connectPhone`);
+    const prefix = { answers: '1', busy: '2', unanswered: '3', congested: '4' }[kind];
+    return `${prefix}${id}`;
   }
 
   /** Calls an app through the test context; resolves once the app has answered. */

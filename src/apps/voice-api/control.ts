@@ -136,7 +136,8 @@ export class VoiceCallControl implements CallControl {
     }
     if (call.channelId === '') deps.calls.bindChannel(call, channelId);
     log.info('outbound call placed', { channelId, to });
-    return deps.history.get(uuid)!;
+    // As Vonage answers: the call is started (it may be ringing already).
+    return { ...deps.history.get(uuid)!, status: 'started' };
   }
 
   /** An outbound call ended before it was answered: its final status. */

@@ -1,0 +1,145 @@
+/**
+ * The voice API's REST call control, driven the way a customer's program
+ * does it: through Vonage's own Node SDK (`@vonage/server-sdk`), pointed at
+ * the service with `apiHost`, signing with the application's private key.
+ * Outbound calls ring test phones through the phone endpoint template
+ * (`[stasis-flows-test-phones]`); live calls get speech, transfers and
+ * hang-ups. Runs unchanged wherever test/support/world.ts points ARI.
+ */
+import { Vonage } from '@vonage/server-sdk';
+import { exportPKCS8, exportSPKI, generateKeyPair } from 'jose';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TestCaller } from '../support/caller.js';
+import type { ProgramRequest } from '../support/program-server.js';
+import { eventually, sleep } from '../support/wait.js';
+import { answerPhone, FETCHED, heardSeconds, startVoiceWorld, TTS, UUID, writePem, type VoiceSetup } from '../support/voice.js';
+
+let v: VoiceSetup;
+let phone: TestCaller;
+let vonage: Vonage;
+let name: string;
+
+const bodyOf = (r: ProgramRequest) => r.json as Record<string, unknown>;
+/** The statuses the program was told of one leg, in order. */
+const statuses = (uuid: string) =>
+  v.program
+    .to(`/${name}/event`)
+    .map(bodyOf)
+    .filter((e) => e.uuid === uuid)
+    .map((e) => e.status);
+
+/** The first `status` event posted after `since` (a request index). */
+const statusAfter = (status: string, since: number) =>
+  v.program.waitFor((r) => r.path === `/${name}/event` && v.program.requests.indexOf(r) >= since && bodyOf(r).status === status, `status ${status}`, 10_000);
+
+beforeAll(async () => {
+  v = await startVoiceWorld({ STASIS_FLOWS_VOICE_PHONE_ENDPOINT: 'Local/{number}@stasis-flows-test-phones/n' });
+  phone = await TestCaller.connectPhone(v.world);
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  const app = await v.addApp({ extra: ['--public-key', await writePem(v.world, await exportSPKI(publicKey))] });
+  name = app.name;
+  vonage = new Vonage({ applicationId: app.id, privateKey: await exportPKCS8(privateKey) }, { apiHost: v.app.http.url });
+}, 60_000);
+
+afterAll(async () => {
+  await phone?.close();
+  await v?.close();
+});
+
+afterEach(async () => {
+  await eventually(() => v.app.runtime.size === 0, 'every call to be over', 20_000);
+});
+
+describe('voice REST: outbound calls (createOutboundCall)', () => {
+  it('rings the number, runs the inline NCCO once answered, and reports started, ringing, answered, completed', async () => {
+    const created = await vonage.voice.createOutboundCall({
+      to: [{ type: 'phone', number: phone.phoneNumber('answers') }],
+      from: { type: 'phone', number: '447700900000' },
+      ncco: [{ action: 'talk', text: 'This is a call from the hotline.' }],
+    });
+    expect(created).toMatchObject({ status: 'started', direction: 'outbound' });
+    expect(created.uuid).toMatch(UUID);
+    const c = await answerPhone(phone);
+    await c.hears(TTS, 15_000);
+    await c.heardEnd(TTS, 20_000);
+    expect(heardSeconds(c, TTS)).toBeGreaterThan(1);
+    await c.ended(5000);
+    await eventually(() => statuses(created.uuid).includes('completed'), 'completed', 10_000);
+    expect(statuses(created.uuid)).toEqual(['started', 'ringing', 'answered', 'completed']);
+    const events = v.program.to(`/${name}/event`).map(bodyOf).filter((e) => e.uuid === created.uuid);
+    for (const e of events) expect(e).toMatchObject({ direction: 'outbound', to: phone.phoneNumber('answers'), from: '447700900000' });
+    const record = await vonage.voice.getCall(created.uuid);
+    expect(record).toMatchObject({ uuid: created.uuid, status: 'completed', direction: 'outbound' });
+  });
+
+  it('fetches the call’s own answer URL when the callee answers', async () => {
+    v.program.route(`/${name}/staff-answer`, () => ({ json: [{ action: 'stream', streamUrl: [v.tune(1)] }] }));
+    const created = await vonage.voice.createOutboundCall({
+      to: [{ type: 'phone', number: phone.phoneNumber('answers') }],
+      from: { type: 'phone', number: '447700900000' },
+      answerUrl: [v.program.url(`/${name}/staff-answer`)],
+    });
+    const c = await answerPhone(phone);
+    const answer = await v.program.waitFor((r) => r.path === `/${name}/staff-answer`, 'the answer webhook', 10_000);
+    expect(answer.query).toMatchObject({ uuid: created.uuid, to: phone.phoneNumber('answers'), from: '447700900000' });
+    await c.hears(FETCHED, 10_000);
+    await c.ended(10_000);
+  });
+
+  it('a busy number ends as busy, never answered', async () => {
+    const created = await vonage.voice.createOutboundCall({
+      to: [{ type: 'phone', number: phone.phoneNumber('busy') }],
+      from: { type: 'phone', number: '447700900000' },
+      ncco: [{ action: 'talk', text: 'never heard' }],
+    });
+    await eventually(() => statuses(created.uuid).includes('busy'), 'the busy status', 10_000);
+    expect(statuses(created.uuid)).not.toContain('answered');
+    expect((await vonage.voice.getCall(created.uuid)).status).toBe('busy');
+  });
+
+  it('a number nobody answers ends as timeout after the ringing timer', async () => {
+    const created = await vonage.voice.createOutboundCall({
+      to: [{ type: 'phone', number: phone.phoneNumber('unanswered') }],
+      from: { type: 'phone', number: '447700900000' },
+      ncco: [{ action: 'talk', text: 'never heard' }],
+      ringingTimer: 2,
+    });
+    await eventually(() => statuses(created.uuid).includes('timeout'), 'the timeout status', 10_000);
+    expect(statuses(created.uuid).slice(0, 2)).toEqual(['started', 'ringing']);
+    expect(statuses(created.uuid)).not.toContain('answered');
+  });
+});
+
+describe('voice REST: live calls', () => {
+  it('playTTS speaks into a live call, transfer replaces its NCCO, hangupCall ends it, and a finished call is refused', async () => {
+    v.program.route(`/${name}/answer`, () => ({ json: [{ action: 'wait', timeout: 30 }] }));
+    const since = v.program.requests.length;
+    const c = await v.call(name);
+    const uuid = String(bodyOf(await statusAfter('answered', since)).uuid);
+    await sleep(200);
+    await vonage.voice.playTTS(uuid, { text: 'Mariatta is joining this call.' } as never);
+    await c.hears(TTS, 10_000);
+    await c.heardEnd(TTS, 10_000);
+    await vonage.voice.transferCallWithNCCO(uuid, [{ action: 'stream', streamUrl: [v.tune(2)] }, { action: 'wait', timeout: 30 }] as never);
+    await c.hears(FETCHED, 10_000);
+    await c.heardEnd(FETCHED, 10_000);
+    expect(heardSeconds(c, FETCHED)).toBeGreaterThan(1.5);
+    await vonage.voice.hangupCall(uuid);
+    await c.ended(5000);
+    await statusAfter('completed', since);
+    await expect(vonage.voice.playTTS(uuid, { text: 'too late' } as never)).rejects.toThrow();
+    await expect(vonage.voice.hangupCall('00000000-0000-4000-8000-000000000000')).rejects.toThrow();
+  });
+
+  it('playDTMF sends keys into the call', async () => {
+    v.program.route(`/${name}/answer`, () => ({ json: [{ action: 'wait', timeout: 10 }] }));
+    const since = v.program.requests.length;
+    const c = await v.call(name);
+    const uuid = String(bodyOf(await statusAfter('answered', since)).uuid);
+    await vonage.voice.playDTMF(uuid, '12');
+    // The phone's half receives what the service sent into the call.
+    await c.next((e) => e.type === 'ChannelDtmfReceived' && e.channel.id === c.id && e.digit === '2', 'the keys', 5000);
+    await vonage.voice.hangupCall(uuid);
+    await c.ended(5000);
+  });
+});
