@@ -7,7 +7,6 @@ import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { expect } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
 import type { App } from '../../src/app.js';
 import { voiceApiFlow } from '../../src/apps/voice-api/flow.js';
@@ -73,10 +72,9 @@ export async function startVoiceWorld(env: Record<string, string> = {}): Promise
     async addApp(options = {}) {
       const name = `app-${uuidv4().slice(0, 8)}`;
       const result = await cli('voice-app', 'add', name, '--answer-url', program.url(`/${name}/answer`), '--event-url', options.event ?? program.url(`/${name}/event`), ...(options.extra ?? []));
-      expect(result.code, result.err).toBe(0);
       const id = /application_id ([0-9a-f-]{36})/.exec(result.out)?.[1];
-      expect(id).toBeDefined();
-      return { name, id: id! };
+      if (result.code !== 0 || id === undefined) throw new Error(`voice-app add failed (${result.code}): ${result.err}`);
+      return { name, id };
     },
     tune: (n) => program.url(`/tunes/tune${n}.mp3`),
     call: (name, options = {}) =>

@@ -43,6 +43,8 @@ export interface VoiceCall {
   signing?: Signing;
   events?: CallEventQueue;
   answeredAt?: Date;
+  /** Called once the call is answered (what waits for it: speech sent in while the answer webhook runs). */
+  readonly onAnswered: Set<() => void>;
   /** Prompts rendered ahead (prefetch), by prompt key; each is taken by the step that plays it. */
   readonly prepared: Map<string, Promise<string>>;
   /** Work that will still send events (background recordings): `completed` waits for it. */

@@ -45,6 +45,8 @@ export function dialString(templates: ControlDeps['endpoints'], to: CallEndpoint
 }
 
 const DTMF = /^[0-9A-D*#p]+$/;
+/** How long speech, audio or DTMF sent into a call waits for it to be answered. */
+const ANSWER_WAIT_MS = 15_000;
 
 /** The voice API's call control. */
 export class VoiceCallControl implements CallControl {
@@ -59,10 +61,27 @@ export class VoiceCallControl implements CallControl {
     return call;
   }
 
-  /** A live call that is in Stasis and answered (media can reach it). */
-  private inCall(applicationId: string, uuid: string): VoiceCall {
+  /**
+   * A live call that is in Stasis and answered (media can reach it). A call
+   * whose answer webhook is still running is waited for, briefly: the
+   * program may speak into a leg from inside that webhook (seed 002 does).
+   */
+  private async inCall(applicationId: string, uuid: string): Promise<VoiceCall> {
     const call = this.live(applicationId, uuid);
-    if (call.channelId === '' || call.answeredAt === undefined) throw new ControlError('invalid', `call ${uuid} is not answered yet`);
+    if (call.answeredAt === undefined) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          call.onAnswered.delete(resume);
+          reject(new ControlError('invalid', `call ${uuid} is not answered`));
+        }, ANSWER_WAIT_MS);
+        const resume = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        call.onAnswered.add(resume);
+      });
+    }
+    if (call.channelId === '') throw new ControlError('invalid', `call ${uuid} is not answered`);
     return call;
   }
 
@@ -91,6 +110,7 @@ export class VoiceCallControl implements CallControl {
       pending: new Set(),
       announcements: new Map(),
       commands: new Set(),
+      onAnswered: new Set(),
     };
     if (app.signatureSecret) call.signing = { secret: app.signatureSecret, applicationId: app.id };
     call.events = eventQueue(deps, call, app, log);
@@ -177,7 +197,7 @@ export class VoiceCallControl implements CallControl {
       case 'unmute':
       case 'earmuff':
       case 'unearmuff': {
-        const live = this.inCall(applicationId, uuid);
+        const live = await this.inCall(applicationId, uuid);
         // Mute: the leg is not heard (audio from it); earmuff: the leg hears nothing (audio to it).
         const direction = action.action.endsWith('mute') ? 'in' : 'out';
         if (action.action.startsWith('un')) await ari.channels.unmute(live.channelId, direction);
@@ -215,7 +235,7 @@ export class VoiceCallControl implements CallControl {
   }
 
   async announce(applicationId: string, uuid: string, announcement: Announcement): Promise<void> {
-    const call = this.inCall(applicationId, uuid);
+    const call = await this.inCall(applicationId, uuid);
     const { deps } = this;
     const signal = new AbortController().signal;
     let media: string;
@@ -266,7 +286,7 @@ export class VoiceCallControl implements CallControl {
 
   async sendDtmf(applicationId: string, uuid: string, digits: string): Promise<void> {
     if (!DTMF.test(digits)) throw new ControlError('invalid', 'digits: only 0-9, A-D, *, # and p (a 500 ms pause)');
-    const call = this.inCall(applicationId, uuid);
+    const call = await this.inCall(applicationId, uuid);
     // Asterisk has no pause in a DTMF string: each `p` is half a second between the runs around it.
     for (const part of digits.split(/(p+)/).filter(Boolean)) {
       if (part.startsWith('p')) await new Promise((resolve) => setTimeout(resolve, 500 * part.length));

@@ -174,6 +174,8 @@ function recordBridge(deps: VoiceDeps, bridgeId: string, recorder: Recorder): Br
   const run = async () => {
     try {
       await ari.bridges.record(bridgeId, { name, format: 'wav', ifExists: 'overwrite', beep: false, terminateOn: 'none' });
+      // RecordingStarted may have come first, or not at all: the request's reply says it runs.
+      startedAt ??= new Date().toISOString();
       log.info('recording the conversation', { recording: name, bridgeId });
     } catch (err) {
       log.error('the conversation recording could not start', { bridgeId, err: errorMessage(err) });

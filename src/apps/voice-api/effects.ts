@@ -221,6 +221,8 @@ export async function answerCall(deps: VoiceDeps, input: AnswerInput): Promise<v
     await deps.ari.channels.answer(input.channelId);
   }
   call.answeredAt = new Date();
+  for (const resume of call.onAnswered) resume();
+  call.onAnswered.clear();
   if (input.announce) postStatus(deps, call, 'answered', { startTime: call.answeredAt });
 }
 

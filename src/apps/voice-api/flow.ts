@@ -69,6 +69,7 @@ function inboundCall(call: CallInput): VoiceCall {
     pending: new Set(),
     announcements: new Map(),
     commands: new Set(),
+    onAnswered: new Set(),
   };
 }
 

@@ -1,0 +1,338 @@
+/**
+ * The document machine's `dialer` effect (NCCO `connect`): dials a new leg
+ * from a live call through the endpoint templates, staged so its StasisStart
+ * is claimed here (never a new root call), rings the caller or plays the
+ * ringback, reports the new leg's statuses (its own uuid, the caller's
+ * conversation) and bridges the two legs once it answers. Its cleanup (the
+ * step is left for any reason) hangs the new leg up and destroys the bridge;
+ * the new leg's last status is still sent, before the caller's `completed`.
+ */
+import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
+import { fromCallback } from 'xstate';
+import type { DialOutcome, DialStep, Program } from '../../../states/document/program.js';
+import type { DialInput } from '../../../states/document/setup.js';
+import { routeKey, type Unroute } from '../../ari/router.js';
+import type { AriEvent, StasisStartEvent } from '../../ari/types.js';
+import type { Leg } from '../../documents/leg.js';
+import { parseNcco } from '../../documents/ncco/parse.js';
+import { statusEvent, type CallStatus, type StatusExtra } from '../../documents/ncco/payloads.js';
+import { errorMessage, isAriStatus } from '../../errors.js';
+import type { CallRuntime } from '../../runtime/call-runtime.js';
+import type { WebhookTarget } from '../../webhooks/client.js';
+import { track, type VoiceCall } from './calls.js';
+import { dialString, type ControlDeps } from './control.js';
+import type { VoiceDeps } from './effects.js';
+import { unansweredStatus } from './history.js';
+
+/** What the dialer needs beyond the effects' dependencies. */
+export interface DialDeps extends VoiceDeps {
+  readonly runtime: () => CallRuntime;
+  /** Dial strings (STASIS_FLOWS_VOICE_PHONE_ENDPOINT, ..._SIP_ENDPOINT). */
+  readonly endpoints: ControlDeps['endpoints'];
+  /** Copies of the ringback file queued (it loops until the answer). */
+  readonly maxLoops: number;
+  /** After the new leg was hung up, how long to wait for Asterisk to say it is gone. */
+  readonly goneTimeoutMs?: number;
+}
+
+const GONE_TIMEOUT_MS = 10_000;
+/** A stopped ringback playback stays routed to us this long, for its PlaybackFinished. */
+const UNROUTE_AFTER_MS = 5000;
+const FAILURES: ReadonlySet<string> = new Set(['busy', 'timeout', 'unanswered', 'failed', 'rejected']);
+
+/** The `dialer` effect: flow.ts provides it as `dialer: dialEffect(deps)`. */
+export function dialEffect(deps: DialDeps) {
+  return fromCallback<{ type: 'noop' }, DialInput>(({ input, sendBack }) => {
+    const session = new DialSession(deps, input, (outcome) => sendBack(outcome));
+    session.start();
+    return () => session.leave();
+  });
+}
+
+/** One dial: the new leg's life, from the originate to its last status. */
+class DialSession {
+  private readonly call: VoiceCall;
+  private readonly step: DialStep;
+  private readonly leg: Leg;
+  private readonly target: WebhookTarget;
+  private readonly channelId = uuidv7();
+  private readonly otherChannelId = uuidv7();
+  private readonly bridgeId = uuidv7();
+  private readonly unrouteChannel: Unroute;
+  private withdraw: () => void = () => undefined;
+  private readonly abort = new AbortController();
+  /** The step was left: nothing more goes back to the machine. */
+  private left = false;
+  private ringing = false;
+  private dialStatus: string | undefined;
+  private answeredAt: Date | undefined;
+  /** The new leg's last status was sent (or it never started). */
+  private over = false;
+  private cancelled = false;
+  private bridged: Promise<boolean> | undefined;
+  private ringback: { playbackId: string; unroute: Unroute } | undefined;
+  private limitTimer: NodeJS.Timeout | undefined;
+  private goneTimer: NodeJS.Timeout | undefined;
+  private resolveDone!: () => void;
+  /** Settles once the new leg's last status is queued and its resources are released. */
+  private readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
+
+  constructor(
+    private readonly deps: DialDeps,
+    private readonly input: DialInput,
+    private readonly sendBack: (outcome: DialOutcome) => void,
+  ) {
+    this.call = deps.calls.get(input.leg);
+    this.step = input.step;
+    const to = this.step.endpoint.type === 'phone' ? this.step.endpoint.number : this.step.endpoint.uri;
+    this.leg = { uuid: uuidv4(), conversationUuid: this.call.leg.conversationUuid, from: this.step.from ?? this.call.leg.from, to, direction: 'outbound' };
+    this.target = { url: this.step.report.url, method: this.step.report.method };
+    // Routed before the request: a busy outcome comes within milliseconds, maybe before its reply (fact 73).
+    this.unrouteChannel = deps.ari.events.route(routeKey.channel(this.channelId), (event) => this.onLegEvent(event));
+    // The caller's `completed` waits for the new leg's last status.
+    void track(this.call, this.done);
+  }
+
+  start(): void {
+    const { deps, step, input } = this;
+    const log = input.log;
+    try {
+      this.withdraw = deps.runtime().expect(this.channelId, { kind: 'claim', onStasisStart: (event) => this.onAnswered(event) }, (step.timeoutSeconds + 60) * 1000);
+    } catch (err) {
+      this.finishUnanswered('failed', 'internal_error', errorMessage(err));
+      return;
+    }
+    log.info('connecting a new leg', { uuid: this.leg.uuid, endpoint: step.endpoint.type, to: this.leg.to, channelId: this.channelId });
+    this.post('started');
+    this.startRingback();
+    const variables: Record<string, string> = {};
+    if (step.endpoint.type === 'sip') {
+      // Each header goes into the INVITE as X-<name> (MAPPING.md, not verified on a real trunk).
+      for (const [name, value] of Object.entries(step.endpoint.headers ?? {})) variables[`PJSIP_HEADER(add,X-${name})`] = value;
+    }
+    const callerId = step.from ?? this.call.leg.from;
+    deps.ari.channels
+      .originate({
+        endpoint: dialString(deps.endpoints, step.endpoint),
+        app: deps.stasisApp,
+        channelId: this.channelId,
+        otherChannelId: this.otherChannelId,
+        timeout: step.timeoutSeconds,
+        ...(callerId === '' ? {} : { callerId }),
+        ...(Object.keys(variables).length > 0 ? { variables } : {}),
+      })
+      .catch((err: unknown) => {
+        log.warn('the new leg could not be placed', { uuid: this.leg.uuid, err: errorMessage(err) });
+        this.finishUnanswered('failed', 'cannot_route', errorMessage(err));
+      });
+  }
+
+  /** The step is left (the new leg is over, the caller hung up, call.end, a replaced document). */
+  leave(): void {
+    this.left = true;
+    this.abort.abort();
+    clearTimeout(this.limitTimer);
+    this.stopRingback();
+    this.destroyBridge();
+    if (this.over) return;
+    if (this.answeredAt === undefined) this.cancelled = true;
+    this.hangUp('normal');
+    // Its last status comes with ChannelDestroyed; should Asterisk never say, give up.
+    this.goneTimer = setTimeout(() => {
+      this.input.log.warn('the new leg did not end in time; reported as over', { uuid: this.leg.uuid });
+      if (this.answeredAt === undefined) this.finishUnanswered(this.cancelled ? 'cancelled' : 'failed', undefined);
+      else this.finishAnswered();
+    }, this.deps.goneTimeoutMs ?? GONE_TIMEOUT_MS);
+    this.goneTimer.unref();
+  }
+
+  private onLegEvent(event: AriEvent): void {
+    if (event.type === 'ChannelStateChange' && event.channel.state === 'Ringing') this.onRinging();
+    if (event.type === 'Dial' && event.dialstatus !== '') {
+      this.dialStatus = event.dialstatus;
+      if (event.dialstatus === 'RINGING') this.onRinging();
+    }
+    if (event.type === 'ChannelDestroyed' || event.type === 'StasisEnd') {
+      if (this.answeredAt !== undefined) {
+        this.finishAnswered();
+        return;
+      }
+      if (event.type !== 'ChannelDestroyed') return;
+      const { status, detail } = unansweredStatus(this.dialStatus, event.cause, this.cancelled);
+      this.finishUnanswered(status, detail);
+    }
+  }
+
+  private onRinging(): void {
+    if (this.ringing || this.answeredAt !== undefined || this.over) return;
+    this.ringing = true;
+    this.post('ringing');
+  }
+
+  private onAnswered(event: StasisStartEvent): void {
+    const { deps, input, step } = this;
+    if (this.left || this.over) {
+      // Answered just as the step was left: it must not stay.
+      this.answeredAt = new Date();
+      this.hangUp('normal');
+      return;
+    }
+    this.answeredAt = new Date();
+    this.withdraw = () => undefined;
+    input.log.info('the new leg answered', { uuid: this.leg.uuid, channelId: event.channel.id });
+    this.onRinging();
+    this.post('answered', { startTime: this.answeredAt });
+    this.stopRingback();
+    this.limitTimer = setTimeout(() => {
+      input.log.info('the connected call reached its limit; hanging up the new leg', { uuid: this.leg.uuid, limitSeconds: step.limitSeconds });
+      this.hangUp('normal');
+    }, step.limitSeconds * 1000);
+    this.limitTimer.unref();
+    const bridge = async (): Promise<boolean> => {
+      if (step.endpoint.type === 'phone' && step.endpoint.dtmfAnswer !== undefined) await this.sendDtmf(step.endpoint.dtmfAnswer);
+      if (this.left) return false;
+      await deps.ari.bridges.create({ bridgeId: this.bridgeId, type: 'mixing', name: `connect-${this.leg.uuid}` });
+      if (this.left) return true;
+      await deps.ari.bridges.addChannel(this.bridgeId, [input.channelId, this.channelId]);
+      return true;
+    };
+    this.bridged = bridge().catch((err: unknown) => {
+      input.log.error('could not bridge the new leg to the call; hanging it up', { uuid: this.leg.uuid, err: errorMessage(err) });
+      this.hangUp('normal');
+      return true;
+    });
+    // Left while the bridge was being made: destroy what was made.
+    void this.bridged.then(() => {
+      if (this.left) this.destroyBridge();
+    });
+  }
+
+  /** Sends `dtmfAnswer` into the new leg; a `p` is half a second between the runs around it. */
+  private async sendDtmf(digits: string): Promise<void> {
+    for (const part of digits.split(/(p+)/).filter(Boolean)) {
+      if (this.left) return;
+      if (part.startsWith('p')) await new Promise((resolve) => setTimeout(resolve, 500 * part.length));
+      else await this.deps.ari.channels.sendDtmf(this.channelId, part, { between: 100, duration: 100 });
+    }
+  }
+
+  private startRingback(): void {
+    const { deps, input, step } = this;
+    if (step.ringbackUrl === undefined) {
+      // An answered caller gets nothing from it (fact 79); one still ringing hears ringing.
+      deps.ari.channels.ring(input.channelId).catch((err: unknown) => input.log.debug('could not indicate ringing', { err: errorMessage(err) }));
+      return;
+    }
+    const url = step.ringbackUrl;
+    void (async () => {
+      let media: string;
+      try {
+        media = await deps.audio.fetch({ url, level: 0 }, this.abort.signal);
+      } catch (err) {
+        input.log.warn('ringback tone could not be fetched; the caller hears silence until the answer', { url, err: errorMessage(err) });
+        return;
+      }
+      if (this.left || this.answeredAt !== undefined || this.over) return;
+      const playbackId = uuidv7();
+      const unroute = deps.ari.events.route(routeKey.playback(playbackId), (event) => {
+        if (event.type === 'PlaybackFinished') unroute();
+      });
+      this.ringback = { playbackId, unroute };
+      await deps.ari.channels.play(input.channelId, { playbackId, media: Array.from({ length: deps.maxLoops }, () => media) }).catch((err: unknown) => {
+        unroute();
+        if (this.ringback?.playbackId === playbackId) this.ringback = undefined;
+        input.log.warn('ringback tone could not be played', { err: errorMessage(err) });
+      });
+    })();
+  }
+
+  private stopRingback(): void {
+    const ringback = this.ringback;
+    if (!ringback) return;
+    this.ringback = undefined;
+    this.deps.ari.playbacks.stop(ringback.playbackId).catch((err: unknown) => {
+      if (!isAriStatus(err, 404)) this.input.log.warn('could not stop the ringback tone', { err: errorMessage(err) });
+    });
+    setTimeout(ringback.unroute, UNROUTE_AFTER_MS).unref();
+  }
+
+  private hangUp(reason: 'normal'): void {
+    this.deps.ari.channels.hangup(this.channelId, reason).catch((err: unknown) => {
+      if (!isAriStatus(err, 404)) this.input.log.warn('could not hang up the new leg', { uuid: this.leg.uuid, err: errorMessage(err) });
+    });
+  }
+
+  private destroyBridge(): void {
+    const bridged = this.bridged;
+    if (!bridged) return;
+    this.bridged = undefined;
+    void bridged.then((created) => {
+      if (!created) return;
+      return this.deps.ari.bridges.destroy(this.bridgeId).catch((err: unknown) => {
+        if (!isAriStatus(err, 404)) this.input.log.warn('could not destroy the connect bridge', { bridgeId: this.bridgeId, err: errorMessage(err) });
+      });
+    });
+  }
+
+  /** The new leg hung up (or was hung up) after answering. */
+  private finishAnswered(): void {
+    if (this.over) return;
+    const endTime = new Date();
+    const startTime = this.answeredAt ?? endTime;
+    this.post('completed', { startTime, endTime, durationSeconds: Math.max(0, Math.round((endTime.getTime() - startTime.getTime()) / 1000)) });
+    this.input.log.info('the new leg hung up', { uuid: this.leg.uuid });
+    this.end({ type: 'dial.over', status: 'completed' });
+  }
+
+  /** The new leg never answered: its failure status; with `synchronous`, the reply may replace the rest. */
+  private finishUnanswered(status: CallStatus, detail: string | undefined, reason?: string): void {
+    if (this.over) return;
+    const extra: StatusExtra = { endTime: new Date(), durationSeconds: 0, ...(detail === undefined ? {} : { detail }), ...(reason === undefined ? {} : { reason }) };
+    this.input.log.info('the new leg was not answered', { uuid: this.leg.uuid, status, detail: detail ?? null });
+    if (!this.step.synchronous || !FAILURES.has(status) || this.left) {
+      this.post(status, extra);
+      this.end({ type: 'dial.over', status });
+      return;
+    }
+    this.over = true;
+    void this.ask(status, extra).then((replace) => this.end({ type: 'dial.over', status, ...(replace === undefined ? {} : { replace }) }));
+  }
+
+  /** Sends a failure status and waits for the reply: an NCCO in it is the rest of the call. */
+  private async ask(status: CallStatus, extra: StatusExtra): Promise<Program | undefined> {
+    const { call, input } = this;
+    if (!call.events) return undefined;
+    let body: unknown;
+    try {
+      body = await call.events.ask(this.target, statusEvent(this.leg, status, new Date(), extra));
+    } catch (err) {
+      input.log.warn('the new leg’s status could not be sent; going on', { err: errorMessage(err) });
+      return undefined;
+    }
+    if (!Array.isArray(body) || body.length === 0) return undefined;
+    const parsed = parseNcco(body, { eventUrl: call.eventTarget?.url ?? call.app!.eventUrl, eventMethod: call.eventTarget?.method ?? call.app!.eventMethod });
+    if (!parsed.ok) {
+      input.log.error(`invalid NCCO in a reply: ${parsed.reason}`, { index: parsed.problem.index ?? null, field: parsed.problem.field ?? null });
+      // As for any reply (effects.ts): a broken document ends the call rather than guessing.
+      return { steps: [{ kind: 'hangup' }] };
+    }
+    for (const { index, field } of parsed.ignored) input.log.debug('NCCO field not supported; ignored', { index, field });
+    return parsed.program;
+  }
+
+  private end(outcome: DialOutcome): void {
+    this.over = true;
+    clearTimeout(this.limitTimer);
+    clearTimeout(this.goneTimer);
+    this.withdraw();
+    this.stopRingback();
+    // Late events of a gone channel have nobody to go to.
+    this.unrouteChannel();
+    this.resolveDone();
+    if (!this.left) this.sendBack(outcome);
+  }
+
+  private post(status: CallStatus, extra?: StatusExtra): void {
+    this.call.events?.post(this.target, statusEvent(this.leg, status, new Date(), extra));
+  }
+}
