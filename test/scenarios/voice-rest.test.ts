@@ -131,6 +131,50 @@ describe('voice REST: live calls', () => {
     await expect(vonage.voice.hangupCall('00000000-0000-4000-8000-000000000000')).rejects.toThrow();
   });
 
+  it('mute and earmuff are heard (or not) by the other party in a conversation', async () => {
+    const room = `room-${Date.now()}`;
+    v.program.route(`/${name}/answer`, () => ({ json: [{ action: 'conversation', name: room }] }));
+    const since = v.program.requests.length;
+    const a = await v.call(name, { callerId: 'A <447700900011>' });
+    const uuidA = String(bodyOf(await statusAfter('answered', since)).uuid);
+    const since2 = v.program.requests.length;
+    const b = await v.call(name, { callerId: 'B <447700900012>' });
+    const uuidB = String(bodyOf(await statusAfter('answered', since2)).uuid);
+    await sleep(800);
+    const hearsWhileSpeaking = async (speaker: typeof a, listener: typeof b) => {
+      const [heard] = await Promise.all([listener.listen(3), (async () => { await sleep(300); await speaker.speak(2); })()]);
+      return heard.talkingSeconds;
+    };
+    expect(await hearsWhileSpeaking(a, b)).toBeGreaterThan(0);
+    await vonage.voice.muteCall(uuidA);
+    expect(await hearsWhileSpeaking(a, b)).toBe(0);
+    await vonage.voice.unmuteCall(uuidA);
+    expect(await hearsWhileSpeaking(a, b)).toBeGreaterThan(0);
+    await vonage.voice.earmuffCall(uuidB);
+    expect(await hearsWhileSpeaking(a, b)).toBe(0);
+    await vonage.voice.unearmuffCall(uuidB);
+    expect(await hearsWhileSpeaking(a, b)).toBeGreaterThan(0);
+    await vonage.voice.hangupCall(uuidA);
+    await vonage.voice.hangupCall(uuidB);
+    await a.ended(5000);
+    await b.ended(5000);
+  }, 60_000);
+
+  it('takes 50 legs into one conversation and turns the 51st away (its NCCO goes on)', async () => {
+    const room = `big-${Date.now()}`;
+    // Nobody starts it: the legs wait with music on hold, outside any mix.
+    v.program.route(`/${name}/answer`, () => ({ json: [{ action: 'conversation', name: room, startOnEnter: false }, { action: 'stream', streamUrl: [v.tune(1)] }] }));
+    const calls = [];
+    for (let i = 0; i < 50; i++) calls.push(await v.call(name, { callerId: `P${i} <44770090${String(1000 + i)}>` }));
+    await eventually(() => v.app.runtime.size === 50, 'fifty calls in', 20_000);
+    await sleep(1000);
+    const last = await v.call(name, { callerId: 'Late <447700909999>' });
+    await last.hears(FETCHED, 10_000);
+    for (const c of calls) expect(c.heardMedia().some((m) => FETCHED.test(m))).toBe(false);
+    await Promise.all([last, ...calls].map((c) => c.hangup()));
+    await Promise.all([last, ...calls].map((c) => c.ended(15_000)));
+  }, 90_000);
+
   it('playDTMF sends keys into the call', async () => {
     v.program.route(`/${name}/answer`, () => ({ json: [{ action: 'wait', timeout: 10 }] }));
     const since = v.program.requests.length;
