@@ -173,6 +173,7 @@ export class CallRuntime {
    * Register before the request. Returns the function that withdraws it.
    */
   expect(channelId: string, expectation: Expectation, timeoutMs = DEFAULT_EXPECT_TIMEOUT_MS): () => void {
+    if (this.stopping) throw new AppError('CONFLICT', 'the service is shutting down; no new calls');
     if (this.staged.has(channelId) || this.calls.has(channelId)) throw new AppError('CONFLICT', `channel ${channelId} is already expected or live`);
     const staged: Staged = { expectation, timer: setTimeout(() => withdraw(), timeoutMs) };
     const withdraw = () => {

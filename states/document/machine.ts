@@ -10,6 +10,7 @@ import { assign } from 'xstate';
 import { answering, opening, refusing } from './opening.js';
 import { document, legInput } from './setup.js';
 import { collect } from './steps/collect.js';
+import { dial } from './steps/dial.js';
 import { join } from './steps/join.js';
 import { notify } from './steps/notify.js';
 import { play } from './steps/play.js';
@@ -65,6 +66,7 @@ export const documentMachine = document.createMachine({
         { guard: isKind('notify'), target: 'notify' },
         { guard: isKind('wait'), target: 'wait' },
         { guard: isKind('join'), target: 'join' },
+        { guard: isKind('dial'), target: 'dial' },
         { target: 'closed' },
       ],
     },
@@ -75,6 +77,7 @@ export const documentMachine = document.createMachine({
     notify,
     wait,
     join,
+    dial,
     closed: { type: 'final' },
   },
 });

@@ -113,12 +113,56 @@ export interface JoinStep {
   readonly report: Report;
 }
 
+/** Where a dial step calls. */
+export type DialEndpoint =
+  | {
+      readonly type: 'phone';
+      /** E.164 digits, no `+`. */
+      readonly number: string;
+      /** Keys sent into the new leg once it answers (`p`: a 500 ms pause). */
+      readonly dtmfAnswer?: string;
+    }
+  | {
+      readonly type: 'sip';
+      /** `sip:user@host`. */
+      readonly uri: string;
+      /** Sent as `X-<name>` headers in the INVITE. */
+      readonly headers?: Readonly<Record<string, string>>;
+    };
+
+/** Dials a new leg and bridges it to this one (NCCO `connect`, TwiML `<Dial>`): blocks until the new leg ends. */
+export interface DialStep {
+  readonly kind: 'dial';
+  readonly endpoint: DialEndpoint;
+  /** The caller id the new leg shows; else this leg's caller number. */
+  readonly from?: string;
+  /** Ring time, in seconds. */
+  readonly timeoutSeconds: number;
+  /** Longest connected call, in seconds: then the new leg is hung up. */
+  readonly limitSeconds: number;
+  /** A failure status's reply may carry a document that replaces the rest. */
+  readonly synchronous: boolean;
+  /** Played in a loop to this leg until the new leg answers (else ringing is indicated). */
+  readonly ringbackUrl?: string;
+  /** Where the new leg's status events go. */
+  readonly report: Report;
+}
+
+/** How a dial step ended (the `dialer` effect's last word). */
+export interface DialOutcome {
+  readonly type: 'dial.over';
+  /** The new leg's final status (`completed`, `busy`, `timeout`, `cancelled`…). */
+  readonly status: string;
+  /** A synchronous failure's reply: the rest of the program. */
+  readonly replace?: Program;
+}
+
 export interface HangupStep {
   readonly kind: 'hangup';
 }
 
 /** One step of a program. */
-export type Step = SayStep | PlayStep | CollectStep | RecordStep | NotifyStep | WaitStep | JoinStep | HangupStep;
+export type Step = SayStep | PlayStep | CollectStep | RecordStep | NotifyStep | WaitStep | JoinStep | DialStep | HangupStep;
 
 export type StepKind = Step['kind'];
 

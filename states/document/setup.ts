@@ -5,7 +5,7 @@
  */
 import { assign, fromCallback, setup } from 'xstate';
 import { playbackEffect, promiseEffect, recordingEffect } from '../shared/effects.js';
-import type { Step, StepKind } from './program.js';
+import type { DialOutcome, DialStep, Step, StepKind } from './program.js';
 import type {
   AnswerInput,
   BackgroundRecordingInput,
@@ -36,6 +36,11 @@ export function legInput(context: DocumentContext): LegInput {
   return { leg: context.input.leg, channelId: context.input.channelId, log: context.input.log };
 }
 
+/** Input of the `dialer` effect. */
+export interface DialInput extends LegInput {
+  readonly step: DialStep;
+}
+
 const notProvided = (name: string) => () => {
   throw new Error(`effect "${name}" was not provided to this machine`);
 };
@@ -44,7 +49,7 @@ export const document = setup({
   types: {
     input: {} as DocumentInput,
     context: {} as DocumentContext,
-    events: {} as DocumentEvent | MembershipEvent,
+    events: {} as DocumentEvent | MembershipEvent | DialOutcome,
   },
   actors: {
     playback: playbackEffect,
@@ -63,6 +68,8 @@ export const document = setup({
     commands: fromCallback<{ type: 'noop' }, LegInput>(() => undefined),
     /** The leg's place in a named conversation: joins on start, leaves in its cleanup; sends back `conversation.left`. */
     membership: fromCallback<MembershipEvent, MembershipInput>(notProvided('membership')),
+    /** Dials the step's endpoint and bridges it to the leg; sends back `dial.over` once the new leg is over. Its cleanup hangs the new leg up. */
+    dialer: fromCallback<{ type: 'noop' }, DialInput>(notProvided('dialer')),
     /** Sends a step's result to the program; the reply may replace the rest. */
     report: promiseEffect<ReportReply, ReportInput>('report'),
   },
@@ -83,4 +90,4 @@ export const document = setup({
 });
 
 /** The step kinds, for the dispatcher. */
-export const STEP_KINDS: readonly StepKind[] = ['say', 'play', 'collect', 'record', 'notify', 'wait', 'join', 'hangup'];
+export const STEP_KINDS: readonly StepKind[] = ['say', 'play', 'collect', 'record', 'notify', 'wait', 'join', 'dial', 'hangup'];

@@ -20,6 +20,7 @@ import { backgroundRecordingEffect } from './background-recording.js';
 import { VoiceCalls, type VoiceCall } from './calls.js';
 import { VoiceCallControl } from './control.js';
 import { conversationMembership } from './conversation.js';
+import { dialEffect } from './dial.js';
 import { postStatus, voiceEffects, type VoiceDeps } from './effects.js';
 import { CallHistory } from './history.js';
 
@@ -122,6 +123,7 @@ export const voiceApiFlow: FlowFactory = (services) => {
       recording: effects.recording,
       backgroundRecording: backgroundRecordingEffect(deps),
       membership: conversationMembership(services.actors, deps),
+      dialer: dialEffect({ ...deps, runtime: () => services.runtime(), endpoints: { phone: config.voiceApi.phoneEndpoint, sip: config.voiceApi.sipEndpoint }, maxLoops: MAX_LOOPS }),
       commands: fromCallback<{ type: 'noop' }, LegInput>(({ input, sendBack }) => {
         const call = calls.find(input.leg);
         if (!call) return undefined;

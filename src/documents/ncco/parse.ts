@@ -6,6 +6,8 @@
  */
 import type {
   CollectStep,
+  DialEndpoint,
+  DialStep,
   JoinStep,
   NotifyStep,
   PlayStep,
@@ -41,8 +43,8 @@ export type NccoParse =
   | { ok: true; program: Program; ignored: readonly { index: number; field: string }[] }
   | { ok: false; problem: NccoProblem; reason: string };
 
-const UNSUPPORTED = new Set(['connect', 'transfer', 'pay']);
-const SUPPORTED = ['talk', 'stream', 'input', 'record', 'notify', 'wait', 'conversation'] as const;
+const UNSUPPORTED = new Set(['transfer', 'pay']);
+const SUPPORTED = ['talk', 'stream', 'input', 'record', 'notify', 'wait', 'conversation', 'connect'] as const;
 type Supported = (typeof SUPPORTED)[number];
 
 const MAX_TALK_CHARS = 1500;
@@ -113,6 +115,8 @@ function parseAction(name: Supported, fields: FieldReader, context: ActionContex
       return wait(fields);
     case 'conversation':
       return conversation(fields, context);
+    case 'connect':
+      return connect(fields, context);
   }
 }
 
@@ -294,6 +298,88 @@ function conversation(fields: FieldReader, context: ActionContext): JoinStep {
     deaf: canHear?.length === 0,
     report: report(fields, context, 'ncco-record'),
   };
+}
+
+// The SDKs' check (NCCO.md 2.6): E.164 digits without the `+`.
+const PHONE_NUMBER = /^[1-9]\d{6,14}$/;
+const DTMF_ANSWER = /^[0-9A-D*#p]+$/;
+// A SIP header name (RFC 3261 token, conservatively): it becomes a channel variable name.
+const HEADER_NAME = /^[A-Za-z0-9-]{1,64}$/;
+
+function connect(fields: FieldReader, context: ActionContext): DialStep {
+  const endpoints = fields.raw('endpoint');
+  if (endpoints === undefined || endpoints === null) fields.fail('endpoint', 'is required');
+  if (!Array.isArray(endpoints) || endpoints.length !== 1) fields.fail('endpoint', `must be an array of exactly one endpoint, got ${shown(endpoints)}`);
+  const first: unknown = endpoints[0];
+  if (!isObject(first)) fields.fail('endpoint', `must be an array of one endpoint object, got ${shown(first)}`);
+  const endpoint = dialEndpoint(new FieldReader(first, 'endpoint[0].'), context);
+  const from = fields.string('from');
+  if (from !== undefined && !PHONE_NUMBER.test(from)) fields.fail('from', `must be a number in E.164 digits (no +), got ${shown(from)}`);
+  // We have no number pool: the caller's number (or `from`) shows instead.
+  fields.boolean('randomFromNumber', false);
+  if (fields.has('randomFromNumber')) context.ignored.push('randomFromNumber');
+  const timeoutSeconds = fields.wholeNumber('timeout', 60, 3, 7200);
+  const limitSeconds = fields.wholeNumber('limit', 7200, 1, 7200);
+  const eventType = fields.string('eventType');
+  if (eventType !== undefined && eventType !== 'synchronous') fields.fail('eventType', `must be "synchronous", got ${shown(eventType)}`);
+  const ringbackUrl = fields.url('ringbackTone');
+  // Answering-machine detection needs a detector Asterisk does not have here.
+  for (const name of ['machineDetection', 'advanced_machine_detection', 'advancedMachineDetection']) {
+    fields.raw(name);
+    if (fields.has(name)) context.ignored.push(name);
+  }
+  return {
+    kind: 'dial',
+    endpoint,
+    ...(from === undefined ? {} : { from }),
+    timeoutSeconds,
+    limitSeconds,
+    synchronous: eventType === 'synchronous',
+    ...(ringbackUrl === undefined ? {} : { ringbackUrl }),
+    report: report(fields, context, 'ncco-connect'),
+  };
+}
+
+function dialEndpoint(fields: FieldReader, context: ActionContext): DialEndpoint {
+  const type = fields.string('type');
+  if (type === undefined) fields.fail('type', 'is required (phone or sip)');
+  switch (type) {
+    case 'phone': {
+      const number = fields.string('number');
+      if (number === undefined) fields.fail('number', 'is required');
+      if (!PHONE_NUMBER.test(number)) fields.fail('number', `must be E.164 digits without + (7 to 15 digits), got ${shown(number)}`);
+      const dtmfAnswer = fields.string('dtmfAnswer');
+      if (dtmfAnswer !== undefined && !DTMF_ANSWER.test(dtmfAnswer)) fields.fail('dtmfAnswer', `may hold only 0-9, A-D, *, # and p (a 500 ms pause), got ${shown(dtmfAnswer)}`);
+      if (fields.has('onAnswer')) fields.fail('onAnswer', 'is not supported yet (an NCCO played to the callee before they join)');
+      fields.raw('onAnswer');
+      context.ignored.push(...fields.unknown());
+      return { type: 'phone', number, ...(dtmfAnswer === undefined || dtmfAnswer === '' ? {} : { dtmfAnswer }) };
+    }
+    case 'sip': {
+      const uri = fields.string('uri');
+      if (uri === undefined) fields.fail('uri', 'is required');
+      if (!/^sips?:[^\s@]+@[^\s@]+$/.test(uri)) fields.fail('uri', `must be a SIP URI such as sip:user@host, got ${shown(uri)}`);
+      const raw = fields.object('headers');
+      let headers: Record<string, string> | undefined;
+      if (raw !== undefined) {
+        headers = {};
+        for (const [name, value] of Object.entries(raw)) {
+          if (!HEADER_NAME.test(name)) fields.fail('headers', `has a header name that is not a SIP token: ${shown(name)}`);
+          if (typeof value !== 'string' || /[\r\n]/.test(value)) fields.fail('headers', `.${name} must be a one-line string, got ${shown(value)}`);
+          headers[name] = value;
+        }
+      }
+      context.ignored.push(...fields.unknown());
+      return { type: 'sip', uri, ...(headers === undefined || Object.keys(headers).length === 0 ? {} : { headers }) };
+    }
+    case 'app':
+      return fields.fail('type', 'app endpoints (Client SDK users) are not supported');
+    case 'websocket':
+    case 'vbc':
+      return fields.fail('type', `${type} endpoints are not supported`);
+    default:
+      return fields.fail('type', `must be phone or sip, got ${shown(type)}`);
+  }
 }
 
 /** `canSpeak` / `canHear`: an array of leg uuids (strings), or undefined when absent. */

@@ -135,7 +135,7 @@ describe('the document as a whole', () => {
     expect(refused([{ action: 'Talk', text: 'hi' }]).reason).toMatch(/unknown action "Talk"/);
   });
 
-  it.each(['connect', 'transfer', 'pay'])('refuses %s as not supported yet', (action) => {
+  it.each(['transfer', 'pay'])('refuses %s as not supported yet', (action) => {
     const r = refused([{ action: 'talk', text: 'hi' }, { action: 'talk', text: 'there' }, { action, name: 'x' }]);
     expect(r.problem).toEqual({ index: 2, field: 'action', message: `${action} is not supported yet` });
     expect(r.reason).toBe(`action 2 (${action}) is not supported yet`);
@@ -545,5 +545,104 @@ describe('conversation', () => {
     const r = refused([{ action: 'conversation', ...fields }]);
     expect(r.problem).toEqual({ index: 0, field, message });
     expect(r.reason).toBe(`action 0 (conversation): ${message}`);
+  });
+});
+
+describe('connect', () => {
+  const phone = { type: 'phone', number: '447700900123' };
+
+  it('a phone endpoint with the defaults: 60 s ring, 7200 s limit, asynchronous, the call’s event URL', () => {
+    expect(step({ action: 'connect', endpoint: [phone] })).toEqual({
+      kind: 'dial',
+      endpoint: { type: 'phone', number: '447700900123' },
+      timeoutSeconds: 60,
+      limitSeconds: 7200,
+      synchronous: false,
+      report: { url: defaults.eventUrl, method: 'POST', shape: 'ncco-connect' },
+    });
+  });
+
+  it('every field it supports', () => {
+    expect(
+      step({
+        action: 'connect',
+        endpoint: [{ ...phone, dtmfAnswer: '1p2#' }],
+        from: '447700900000',
+        timeout: 3,
+        limit: 30,
+        eventType: 'synchronous',
+        ringbackTone: TUNE_1,
+        eventUrl: ['https://example.com/leg-events'],
+        eventMethod: 'GET',
+      }),
+    ).toEqual({
+      kind: 'dial',
+      endpoint: { type: 'phone', number: '447700900123', dtmfAnswer: '1p2#' },
+      from: '447700900000',
+      timeoutSeconds: 3,
+      limitSeconds: 30,
+      synchronous: true,
+      ringbackUrl: TUNE_1,
+      report: { url: 'https://example.com/leg-events', method: 'GET', shape: 'ncco-connect' },
+    });
+  });
+
+  it('takes ringbackTone as an array of one URL too (the Python SDK types it so)', () => {
+    expect(step({ action: 'connect', endpoint: [phone], ringbackTone: [TUNE_1] })).toMatchObject({ ringbackUrl: TUNE_1 });
+  });
+
+  it('a sip endpoint with headers', () => {
+    expect(step({ action: 'connect', endpoint: [{ type: 'sip', uri: 'sip:alice@example.com;transport=tls', headers: { Account: '42' } }] })).toMatchObject({
+      endpoint: { type: 'sip', uri: 'sip:alice@example.com;transport=tls', headers: { Account: '42' } },
+    });
+  });
+
+  it('lists randomFromNumber and machine detection as ignored, and goes on to the next action', () => {
+    const parsed = parseNcco(
+      [
+        { action: 'connect', endpoint: [phone], randomFromNumber: true, machineDetection: 'continue', advanced_machine_detection: { behavior: 'continue' } },
+        { action: 'talk', text: 'bye' },
+      ],
+      defaults,
+    );
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect(parsed.program.steps.map((s) => s.kind)).toEqual(['dial', 'say']);
+    expect(parsed.ignored).toEqual([
+      { index: 0, field: 'randomFromNumber' },
+      { index: 0, field: 'machineDetection' },
+      { index: 0, field: 'advanced_machine_detection' },
+    ]);
+  });
+
+  it.each([
+    [{}, 'endpoint', 'endpoint is required'],
+    [{ endpoint: [] }, 'endpoint', 'endpoint must be an array of exactly one endpoint, got []'],
+    [{ endpoint: [phone, phone] }, 'endpoint', /^endpoint must be an array of exactly one endpoint/],
+    [{ endpoint: ['447700900123'] }, 'endpoint', 'endpoint must be an array of one endpoint object, got "447700900123"'],
+    [{ endpoint: [{ number: '447700900123' }] }, 'endpoint[0].type', 'endpoint[0].type is required (phone or sip)'],
+    [{ endpoint: [{ type: 'phone', number: '+447700900123' }] }, 'endpoint[0].number', /^endpoint\[0\]\.number must be E\.164 digits without \+/],
+    [{ endpoint: [{ type: 'phone', number: '012345678' }] }, 'endpoint[0].number', /must be E\.164 digits/],
+    [{ endpoint: [{ type: 'phone', number: '123' }] }, 'endpoint[0].number', /must be E\.164 digits/],
+    [{ endpoint: [{ type: 'phone' }] }, 'endpoint[0].number', 'endpoint[0].number is required'],
+    [{ endpoint: [{ ...phone, dtmfAnswer: '12x' }] }, 'endpoint[0].dtmfAnswer', /may hold only 0-9/],
+    [{ endpoint: [{ ...phone, onAnswer: { url: 'https://example.com/whisper' } }] }, 'endpoint[0].onAnswer', /^endpoint\[0\]\.onAnswer is not supported yet/],
+    [{ endpoint: [{ type: 'app', user: 'alice' }] }, 'endpoint[0].type', 'endpoint[0].type app endpoints (Client SDK users) are not supported'],
+    [{ endpoint: [{ type: 'websocket', uri: 'wss://example.com/ws' }] }, 'endpoint[0].type', 'endpoint[0].type websocket endpoints are not supported'],
+    [{ endpoint: [{ type: 'vbc', extension: '100' }] }, 'endpoint[0].type', 'endpoint[0].type vbc endpoints are not supported'],
+    [{ endpoint: [{ type: 'sip', uri: 'alice@example.com' }] }, 'endpoint[0].uri', /must be a SIP URI/],
+    [{ endpoint: [{ type: 'sip', uri: 'sip:a@b', headers: { 'Bad Name': 'x' } }] }, 'endpoint[0].headers', /not a SIP token/],
+    [{ endpoint: [{ type: 'sip', uri: 'sip:a@b', headers: { A: 'x\r\nB: y' } }] }, 'endpoint[0].headers', /one-line string/],
+    [{ endpoint: [phone], from: '+44' }, 'from', /^from must be a number in E\.164 digits/],
+    [{ endpoint: [phone], timeout: 2 }, 'timeout', 'timeout must be a whole number 3-7200, got 2'],
+    [{ endpoint: [phone], limit: 7201 }, 'limit', 'limit must be a whole number 1-7200, got 7201'],
+    [{ endpoint: [phone], eventType: 'async' }, 'eventType', 'eventType must be "synchronous", got "async"'],
+    [{ endpoint: [phone], ringbackTone: 'ftp://h/r.mp3' }, 'ringbackTone', /^ringbackTone must be an array of one http\(s\) URL/],
+  ])('refuses %j naming the field', (fields, field, message) => {
+    const r = refused([{ action: 'connect', ...fields }]);
+    expect(r.problem.index).toBe(0);
+    expect(r.problem.field).toBe(field);
+    if (typeof message === 'string') expect(r.problem.message).toBe(message);
+    else expect(r.problem.message).toMatch(message);
+    expect(r.reason).toBe(`action 0 (connect): ${r.problem.message}`);
   });
 });
