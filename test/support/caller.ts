@@ -77,8 +77,8 @@ export class TestCaller {
     return channelId;
   }
 
-  /** Connects a caller with its own Stasis app. */
-  static async connect(world: World): Promise<TestCaller> {
+  /** Connects a phone over ARI with its own Stasis app `app`. */
+  private static async open(world: World, app: string): Promise<TestCaller> {
     const ari = await connectAri({
       url: world.ariUrl,
       username: world.username,
@@ -88,9 +88,13 @@ export class TestCaller {
       requestTimeoutMs: 10_000,
       log: world.log,
     });
-    const app = `sf-caller-${uuidv4().slice(0, 8)}`;
     await ari.listen([app]);
     return new TestCaller(ari, app);
+  }
+
+  /** Connects a caller with its own Stasis app. */
+  static connect(world: World): Promise<TestCaller> {
+    return TestCaller.open(world, `sf-caller-${uuidv4().slice(0, 8)}`);
   }
 
   /**
@@ -98,21 +102,10 @@ export class TestCaller {
    * the service can call it by number through `[stasis-flows-test-phones]` (see
    * `phoneNumber`; its phone endpoint template is `Local/{number}@stasis-flows-test-phones/n`).
    */
-  static async connectPhone(world: World): Promise<TestCaller> {
-    const ari = await connectAri({
-      url: world.ariUrl,
-      username: world.username,
-      password: world.password,
-      connectTimeoutMs: 10_000,
-      connectRetries: 0,
-      requestTimeoutMs: 10_000,
-      log: world.log,
-    });
+  static connectPhone(world: World): Promise<TestCaller> {
     // The first digit is never 0, so every number the phone has is valid E.164.
     const id = `${1 + Math.floor(Math.random() * 9)}${String(Math.floor(Math.random() * 1e11)).padStart(11, '0')}`;
-    const app = `sf-phone-${id}`;
-    await ari.listen([app]);
-    return new TestCaller(ari, app);
+    return TestCaller.open(world, `sf-phone-${id}`);
   }
 
   /**
