@@ -20,6 +20,7 @@ import { errorMessage, isAriStatus } from '../../errors.js';
 import type { CallRuntime } from '../../runtime/call-runtime.js';
 import type { WebhookTarget } from '../../webhooks/client.js';
 import { track, type VoiceCall } from './calls.js';
+import { recordStatus } from './effects.js';
 import { dialString, type ControlDeps } from './control.js';
 import type { VoiceDeps } from './effects.js';
 import { unansweredStatus } from './history.js';
@@ -87,6 +88,19 @@ class DialSession {
     const to = this.step.endpoint.type === 'phone' ? this.step.endpoint.number : this.step.endpoint.uri;
     this.leg = { uuid: uuidv4(), conversationUuid: this.call.leg.conversationUuid, from: this.step.from ?? this.call.leg.from, to, direction: 'outbound' };
     this.target = { url: this.step.report.url, method: this.step.report.method };
+    // Listed by GET /v1/calls like any leg of the application.
+    deps.history.put({
+      uuid: this.leg.uuid,
+      conversationUuid: this.leg.conversationUuid,
+      applicationId: this.call.app?.id ?? '',
+      direction: 'outbound',
+      status: 'started',
+      to: this.step.endpoint.type === 'phone' ? { type: 'phone', number: this.step.endpoint.number } : { type: 'sip', uri: this.step.endpoint.uri },
+      from: { type: 'phone', number: this.leg.from },
+      startTime: new Date().toISOString(),
+      endTime: undefined,
+      duration: undefined,
+    });
     // Routed before the request: a busy outcome comes within milliseconds, maybe before its reply (fact 73).
     this.unrouteChannel = deps.ari.events.route(routeKey.channel(this.channelId), (event) => this.onLegEvent(event));
     // The caller's `completed` waits for the new leg's last status.
@@ -298,9 +312,16 @@ class DialSession {
     void this.ask(status, extra).then((replace) => this.end({ type: 'dial.over', status, ...(replace === undefined ? {} : { replace }) }));
   }
 
+  /** Keeps the new leg's status for GET /v1/calls; a final one closes its record. */
+  private record(status: CallStatus, extra?: StatusExtra): void {
+    const final = status === 'completed' || FAILURES.has(status) || status === 'cancelled';
+    recordStatus(this.deps.history, this.leg.uuid, status, final ? { ...extra, endTime: extra?.endTime ?? new Date(), durationSeconds: extra?.durationSeconds ?? 0 } : extra);
+  }
+
   /** Sends a failure status and waits for the reply: an NCCO in it is the rest of the call. */
   private async ask(status: CallStatus, extra: StatusExtra): Promise<Program | undefined> {
     const { call, input } = this;
+    this.record(status, extra);
     if (!call.events) return undefined;
     let body: unknown;
     try {
@@ -333,6 +354,7 @@ class DialSession {
   }
 
   private post(status: CallStatus, extra?: StatusExtra): void {
+    this.record(status, extra);
     this.call.events?.post(this.target, statusEvent(this.leg, status, new Date(), extra));
   }
 }

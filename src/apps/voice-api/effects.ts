@@ -70,16 +70,20 @@ const eventTarget = (call: VoiceCall): WebhookTarget => call.eventTarget ?? { ur
 
 /** Tells the program a status of its call (queued: never blocks the call), and keeps it for the REST API. */
 export function postStatus(deps: Pick<VoiceDeps, 'history'>, call: VoiceCall, status: CallStatus, extra?: StatusExtra): void {
-  if (status !== 'failed') {
-    deps.history.update(call.leg.uuid, {
-      status,
-      ...(extra?.startTime ? { startTime: extra.startTime.toISOString() } : {}),
-      ...(extra?.endTime ? { endTime: extra.endTime.toISOString() } : {}),
-      ...(extra?.durationSeconds !== undefined ? { duration: extra.durationSeconds } : {}),
-    });
-  }
+  // A `failed` document is a report about the NCCO, not the call's state.
+  if (status !== 'failed') recordStatus(deps.history, call.leg.uuid, status, extra);
   if (!call.app || !call.events) return;
   call.events.post(eventTarget(call), statusEvent(call.leg, status, new Date(), extra));
+}
+
+/** Keeps a leg's new status in its record (GET /v1/calls). */
+export function recordStatus(history: CallHistory, uuid: string, status: CallStatus, extra?: StatusExtra): void {
+  history.update(uuid, {
+    status,
+    ...(extra?.startTime ? { startTime: extra.startTime.toISOString() } : {}),
+    ...(extra?.endTime ? { endTime: extra.endTime.toISOString() } : {}),
+    ...(extra?.durationSeconds !== undefined ? { duration: extra.durationSeconds } : {}),
+  });
 }
 
 /** The call's record as the REST API first shows it. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VoiceCalls, type VoiceCall } from '../../../src/apps/voice-api/calls.js';
+import { CallHistory } from '../../../src/apps/voice-api/history.js';
 import { dialEffect, type DialDeps } from '../../../src/apps/voice-api/dial.js';
 import type { AriEvent, StasisStartEvent } from '../../../src/ari/types.js';
 import type { Expectation } from '../../../src/runtime/call-runtime.js';
@@ -54,9 +55,11 @@ function world(options: { reply?: unknown } = {}) {
   } as unknown as VoiceCall;
   calls.add(call);
   const fetched: string[] = [];
+  const history = new CallHistory();
   const deps = {
     ari,
     calls,
+    history,
     stasisApp: 'voice-api',
     audio: {
       fetch: (request: { url: string }) => {
@@ -84,7 +87,7 @@ function world(options: { reply?: unknown } = {}) {
     claim.onStasisStart({ ...fakeEvents.stasisStart('voice-api', channelId), type: 'StasisStart' } as StasisStartEvent);
   };
   const statuses = () => posted.map((p) => p.body.status);
-  return { ari, deps, call, staged, posted, statuses, fetched, input, originated, answer, ops: () => ari.requests.map((r) => r.op) };
+  return { ari, deps, call, history, staged, posted, statuses, fetched, input, originated, answer, ops: () => ari.requests.map((r) => r.op) };
 }
 
 describe('dialer effect', () => {
@@ -131,6 +134,9 @@ describe('dialer effect', () => {
     }
     expect(t.posted[0]!.body.uuid).not.toBe('caller-uuid');
     expect(t.posted[3]!.body.duration).toMatch(/^\d+$/);
+    // GET /v1/calls lists the new leg, over.
+    expect(t.history.get(String(t.posted[0]!.body.uuid))).toMatchObject({ status: 'completed', direction: 'outbound', to: { type: 'phone', number: '447700900123' } });
+    expect(t.history.get(String(t.posted[0]!.body.uuid))?.endTime).toBeDefined();
     expect(effect.received).toEqual([{ type: 'dial.over', status: 'completed' }]);
     expect(t.staged.size).toBe(0);
     expect(t.call.pending.size).toBe(0);
