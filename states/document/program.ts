@@ -121,6 +121,8 @@ export type DialEndpoint =
       readonly number: string;
       /** Keys sent into the new leg once it answers (`p`: a 500 ms pause). */
       readonly dtmfAnswer?: string;
+      /** A document run on the new leg once it answers, before it is bridged (a whisper); the caller keeps hearing ringback. */
+      readonly onAnswerUrl?: string;
     }
   | {
       readonly type: 'sip';

@@ -89,6 +89,25 @@ describe('voice-api: connect a phone', () => {
     expect(Number(events.at(-1)!.duration)).toBeGreaterThanOrEqual(3);
   }, 90_000);
 
+  it('onAnswer: the callee hears its own NCCO first (the caller does not), then they are joined', async () => {
+    const number = phone.phoneNumber('answers');
+    v.program.route(`/${name}/whisper`, () => ({ json: [{ action: 'stream', streamUrl: [v.tune(2)] }] }));
+    v.program.route(`/${name}/answer`, () => ({
+      json: [{ action: 'connect', endpoint: [{ type: 'phone', number, onAnswer: { url: v.program.url(`/${name}/whisper`) } }] }],
+    }));
+    const c = await v.call(name);
+    const p = await answerPhone(phone, 20_000);
+    const whisper = await v.program.waitFor((r) => r.path === `/${name}/whisper`, 'the onAnswer webhook', 10_000);
+    expect(whisper.query).toMatchObject({ to: number });
+    await p.hears(FETCHED, 10_000);
+    await p.heardEnd(FETCHED, 10_000);
+    await sleep(500);
+    expect(c.heardMedia().some((m) => FETCHED.test(m))).toBe(false);
+    expect(await overhear(c, p)).toBeGreaterThan(0.5);
+    await p.hangup();
+    await c.ended(20_000);
+  }, 60_000);
+
   it('a busy number: busy is reported and the NCCO goes on', async () => {
     const number = phone.phoneNumber('busy');
     v.program.route(`/${name}/answer`, () => ({

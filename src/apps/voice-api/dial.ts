@@ -9,6 +9,7 @@
  */
 import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
 import { fromCallback } from 'xstate';
+import type { CallEvent } from '../../../states/shared/call.js';
 import type { DialOutcome, DialStep, Program } from '../../../states/document/program.js';
 import type { DialInput } from '../../../states/document/setup.js';
 import { routeKey, type Unroute } from '../../ari/router.js';
@@ -34,6 +35,24 @@ export interface DialDeps extends VoiceDeps {
   readonly maxLoops: number;
   /** After the new leg was hung up, how long to wait for Asterisk to say it is gone. */
   readonly goneTimeoutMs?: number;
+  /** Runs `onAnswer`'s document on the answered new leg (flow.ts); absent: onAnswer is skipped. */
+  readonly whisper?: (request: WhisperRequest) => WhisperHandle;
+}
+
+/** A document to run on a new leg before it is bridged. */
+export interface WhisperRequest {
+  readonly caller: VoiceCall;
+  readonly leg: Leg;
+  readonly channelId: string;
+  readonly url: string;
+  readonly log: DialInput['log'];
+}
+
+/** A whisper running: its channel's events go in, `done` settles when its document is over. */
+export interface WhisperHandle {
+  send(event: CallEvent): void;
+  readonly done: Promise<void>;
+  stop(): void;
 }
 
 const GONE_TIMEOUT_MS = 10_000;
@@ -71,6 +90,7 @@ class DialSession {
   private over = false;
   private cancelled = false;
   private bridged: Promise<boolean> | undefined;
+  private whispering: WhisperHandle | undefined;
   private ringback: { playbackId: string; unroute: Unroute } | undefined;
   private limitTimer: NodeJS.Timeout | undefined;
   private goneTimer: NodeJS.Timeout | undefined;
@@ -145,6 +165,7 @@ class DialSession {
   leave(): void {
     this.left = true;
     this.abort.abort();
+    this.whispering?.stop();
     clearTimeout(this.limitTimer);
     this.stopRingback();
     this.destroyBridge();
@@ -161,6 +182,12 @@ class DialSession {
   }
 
   private onLegEvent(event: AriEvent): void {
+    // The whisper's document hears its channel (keys, hang-up) like any call.
+    if (this.whispering) {
+      if (event.type === 'ChannelDtmfReceived') this.whispering.send({ type: 'ari.dtmf', digit: event.digit });
+      if (event.type === 'ChannelHangupRequest') this.whispering.send({ type: 'ari.hangup' });
+      if (event.type === 'StasisEnd') this.whispering.send({ type: 'ari.stasisEnd' });
+    }
     if (event.type === 'ChannelStateChange' && event.channel.state === 'Ringing') this.onRinging();
     if (event.type === 'Dial' && event.dialstatus !== '') {
       this.dialStatus = event.dialstatus;
@@ -196,13 +223,20 @@ class DialSession {
     input.log.info('the new leg answered', { uuid: this.leg.uuid, channelId: event.channel.id });
     this.onRinging();
     this.post('answered', { startTime: this.answeredAt });
-    this.stopRingback();
     this.limitTimer = setTimeout(() => {
       input.log.info('the connected call reached its limit; hanging up the new leg', { uuid: this.leg.uuid, limitSeconds: step.limitSeconds });
       this.hangUp('normal');
     }, step.limitSeconds * 1000);
     this.limitTimer.unref();
     const bridge = async (): Promise<boolean> => {
+      if (step.endpoint.type === 'phone' && step.endpoint.onAnswerUrl !== undefined && deps.whisper) {
+        // The callee hears its document first; the caller keeps hearing ringback meanwhile.
+        this.whispering = deps.whisper({ caller: this.call, leg: this.leg, channelId: this.channelId, url: step.endpoint.onAnswerUrl, log: input.log });
+        await this.whispering.done;
+        this.whispering = undefined;
+        if (this.left || this.over) return false;
+      }
+      this.stopRingback();
       if (step.endpoint.type === 'phone' && step.endpoint.dtmfAnswer !== undefined) await this.sendDtmf(step.endpoint.dtmfAnswer);
       if (this.left) return false;
       await deps.ari.bridges.create({ bridgeId: this.bridgeId, type: 'mixing', name: `connect-${this.leg.uuid}` });

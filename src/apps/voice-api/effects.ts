@@ -217,6 +217,8 @@ async function openDocument(deps: VoiceDeps, call: VoiceCall, source: DocumentSo
 /** Answers the channel; tells the program when `announce`. */
 export async function answerCall(deps: VoiceDeps, input: AnswerInput): Promise<void> {
   const call = deps.calls.get(input.leg);
+  // A leg answered before its document ran (a connect's whisper) was announced by whoever dialled it.
+  const announced = call.answeredAt !== undefined;
   try {
     await deps.ari.channels.answer(input.channelId);
   } catch (err) {
@@ -224,10 +226,10 @@ export async function answerCall(deps: VoiceDeps, input: AnswerInput): Promise<v
     if (!isAriStatus(err, 0)) throw err;
     await deps.ari.channels.answer(input.channelId);
   }
-  call.answeredAt = new Date();
+  call.answeredAt ??= new Date();
   for (const resume of call.onAnswered) resume();
   call.onAnswered.clear();
-  if (input.announce) postStatus(deps, call, 'answered', { startTime: call.answeredAt });
+  if (input.announce && !announced) postStatus(deps, call, 'answered', { startTime: call.answeredAt });
 }
 
 /** A reply to a report: a non-empty NCCO array replaces the rest; anything else continues. */

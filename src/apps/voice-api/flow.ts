@@ -6,7 +6,7 @@
  * events go to the event webhook in order; `completed` is last, once the call
  * and everything that still reports (a background recording) are over.
  */
-import { fromCallback } from 'xstate';
+import { createActor, fromCallback } from 'xstate';
 import { v4 as uuidv4 } from 'uuid';
 import { documentMachine, type DocumentInput } from '../../../states/document/machine.js';
 import type { LegInput } from '../../../states/document/types.js';
@@ -20,7 +20,7 @@ import { backgroundRecordingEffect } from './background-recording.js';
 import { VoiceCalls, type VoiceCall } from './calls.js';
 import { VoiceCallControl } from './control.js';
 import { conversationMembership } from './conversation.js';
-import { dialEffect } from './dial.js';
+import { dialEffect, type WhisperHandle, type WhisperRequest } from './dial.js';
 import { postStatus, voiceEffects, type VoiceDeps } from './effects.js';
 import { CallHistory } from './history.js';
 
@@ -117,13 +117,71 @@ export const voiceApiFlow: FlowFactory = (services) => {
     await client.close();
   });
 
+  /** Runs a connect's onAnswer document on the new leg: its own actor, the caller's application and events. */
+  const whisper = (request: WhisperRequest): WhisperHandle => {
+    const { caller, leg, channelId, url, log: callLog } = request;
+    const call: VoiceCall = {
+      leg,
+      channelId,
+      appName: caller.appName,
+      log: callLog,
+      language: caller.language,
+      startedAt: new Date(),
+      answeredAt: new Date(),
+      source: { answerUrl: url, answerMethod: 'GET' },
+      prepared: new Map(),
+      pending: new Set(),
+      announcements: new Map(),
+      commands: new Set(),
+      onAnswered: new Set(),
+      ...(caller.app ? { app: caller.app } : {}),
+      ...(caller.signing ? { signing: caller.signing } : {}),
+      ...(caller.events ? { events: caller.events } : {}),
+      ...(caller.eventTarget ? { eventTarget: caller.eventTarget } : {}),
+    };
+    calls.add(call);
+    const actor = createActor(logic, {
+      input: {
+        channelId,
+        args: [],
+        caller: { name: '', number: leg.from },
+        language: caller.language,
+        direction: 'outbound',
+        data: {},
+        log: callLog,
+        leg: leg.uuid,
+        settings: { recordingFinishMs: 5000, maxLoops: MAX_LOOPS },
+      },
+    });
+    let resolveDone!: () => void;
+    const done = new Promise<void>((resolve) => {
+      resolveDone = resolve;
+      actor.subscribe({
+        complete: () => resolve(),
+        error: (err) => {
+          callLog.error('the onAnswer document failed; joining the legs', { err: String(err) });
+          resolve();
+        },
+      });
+    }).finally(() => calls.remove(call));
+    actor.start();
+    return {
+      send: (event) => actor.send(event),
+      done,
+      stop: () => {
+        actor.stop();
+        resolveDone();
+      },
+    };
+  };
+
   const logic = documentMachine.provide({
     actors: {
       playback: effects.playback,
       recording: effects.recording,
       backgroundRecording: backgroundRecordingEffect(deps),
       membership: conversationMembership(services.actors, deps),
-      dialer: dialEffect({ ...deps, runtime: () => services.runtime(), endpoints: { phone: config.voiceApi.phoneEndpoint, sip: config.voiceApi.sipEndpoint }, maxLoops: MAX_LOOPS }),
+      dialer: dialEffect({ ...deps, runtime: () => services.runtime(), endpoints: { phone: config.voiceApi.phoneEndpoint, sip: config.voiceApi.sipEndpoint }, maxLoops: MAX_LOOPS, whisper: (request) => whisper(request) }),
       commands: fromCallback<{ type: 'noop' }, LegInput>(({ input, sendBack }) => {
         const call = calls.find(input.leg);
         if (!call) return undefined;

@@ -350,10 +350,16 @@ function dialEndpoint(fields: FieldReader, context: ActionContext): DialEndpoint
       if (!PHONE_NUMBER.test(number)) fields.fail('number', `must be E.164 digits without + (7 to 15 digits), got ${shown(number)}`);
       const dtmfAnswer = fields.string('dtmfAnswer');
       if (dtmfAnswer !== undefined && !DTMF_ANSWER.test(dtmfAnswer)) fields.fail('dtmfAnswer', `may hold only 0-9, A-D, *, # and p (a 500 ms pause), got ${shown(dtmfAnswer)}`);
-      if (fields.has('onAnswer')) fields.fail('onAnswer', 'is not supported yet (an NCCO played to the callee before they join)');
-      fields.raw('onAnswer');
+      const onAnswer = fields.object('onAnswer');
+      let onAnswerUrl: string | undefined;
+      if (onAnswer !== undefined) {
+        const url = onAnswer.url;
+        if (typeof url !== 'string' || !/^https?:\/\/[^\s]+$/.test(url)) fields.fail('onAnswer', `.url must be an http(s) URL, got ${shown(url)}`);
+        onAnswerUrl = url;
+        // `ringbackTone` (or the older `ringback`) here is the caller's ringback while the callee hears it: the action's ringbackTone plays meanwhile.
+      }
       context.ignored.push(...fields.unknown());
-      return { type: 'phone', number, ...(dtmfAnswer === undefined || dtmfAnswer === '' ? {} : { dtmfAnswer }) };
+      return { type: 'phone', number, ...(dtmfAnswer === undefined || dtmfAnswer === '' ? {} : { dtmfAnswer }), ...(onAnswerUrl === undefined ? {} : { onAnswerUrl }) };
     }
     case 'sip': {
       const uri = fields.string('uri');

@@ -597,6 +597,12 @@ describe('connect', () => {
     });
   });
 
+  it('takes onAnswer as a document run on the callee before the legs are joined', () => {
+    const parsed = parseNcco([{ action: 'connect', endpoint: [{ ...phone, onAnswer: { url: 'https://example.com/whisper', ringbackTone: 'https://example.com/ring.mp3' } }] }], defaults);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect(parsed.program.steps[0]).toMatchObject({ kind: 'dial', endpoint: { type: 'phone', number: '447700900123', onAnswerUrl: 'https://example.com/whisper' } });
+  });
+
   it('lists randomFromNumber and machine detection as ignored, and goes on to the next action', () => {
     const parsed = parseNcco(
       [
@@ -625,7 +631,7 @@ describe('connect', () => {
     [{ endpoint: [{ type: 'phone', number: '123' }] }, 'endpoint[0].number', /must be E\.164 digits/],
     [{ endpoint: [{ type: 'phone' }] }, 'endpoint[0].number', 'endpoint[0].number is required'],
     [{ endpoint: [{ ...phone, dtmfAnswer: '12x' }] }, 'endpoint[0].dtmfAnswer', /may hold only 0-9/],
-    [{ endpoint: [{ ...phone, onAnswer: { url: 'https://example.com/whisper' } }] }, 'endpoint[0].onAnswer', /^endpoint\[0\]\.onAnswer is not supported yet/],
+    [{ endpoint: [{ ...phone, onAnswer: { url: 'ftp://example.com/whisper' } }] }, 'endpoint[0].onAnswer', /^endpoint\[0\]\.onAnswer \.url must be an http\(s\) URL/],
     [{ endpoint: [{ type: 'app', user: 'alice' }] }, 'endpoint[0].type', 'endpoint[0].type app endpoints (Client SDK users) are not supported'],
     [{ endpoint: [{ type: 'websocket', uri: 'wss://example.com/ws' }] }, 'endpoint[0].type', 'endpoint[0].type websocket endpoints are not supported'],
     [{ endpoint: [{ type: 'vbc', extension: '100' }] }, 'endpoint[0].type', 'endpoint[0].type vbc endpoints are not supported'],
