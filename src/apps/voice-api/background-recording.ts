@@ -14,8 +14,7 @@ import type { BackgroundRecordingInput } from '../../../states/document/types.js
 import { routeKey, type Unroute } from '../../ari/router.js';
 import { errorMessage, isAriStatus } from '../../errors.js';
 import { track } from './calls.js';
-import { report, type VoiceDeps } from './effects.js';
-import { keepVoiceRecording } from './recordings.js';
+import { keepAndReport, type VoiceDeps } from './effects.js';
 
 /** How long to wait for RecordingFinished once the recording was asked to stop. */
 const FINISH_TIMEOUT_MS = 10_000;
@@ -63,14 +62,7 @@ export function backgroundRecordingEffect(deps: VoiceDeps) {
       await ended;
       const endedAt = new Date().toISOString();
       try {
-        const kept = await keepVoiceRecording({ ari: deps.ari, store: deps.store, dataDir: deps.dataDir }, call, name, step.format, log);
-        await report(deps, {
-          leg: call.leg.uuid,
-          channelId: input.channelId,
-          log,
-          report: step.report,
-          result: { kind: 'record', recordingId: kept.id, size: kept.size, startTime: startedAt ?? endedAt, endTime: endedAt },
-        });
+        await keepAndReport(deps, call, { name, format: step.format, report: step.report, channelId: input.channelId, startTime: startedAt ?? endedAt, endTime: endedAt }, log);
       } catch (err) {
         log.warn('background recording not reported', { recording: name, err: errorMessage(err) });
       } finally {

@@ -101,6 +101,19 @@ export class VoiceCalls {
   }
 }
 
+/** A new call's session: what it is given, and empty collections for the rest. */
+export function newVoiceCall(fields: Pick<VoiceCall, 'leg' | 'channelId' | 'appName' | 'log' | 'language'> & Partial<VoiceCall>): VoiceCall {
+  return {
+    startedAt: new Date(),
+    prepared: new Map(),
+    pending: new Set(),
+    announcements: new Map(),
+    commands: new Set(),
+    onAnswered: new Set(),
+    ...fields,
+  };
+}
+
 /** Keeps a promise in `call.pending` until it settles. */
 export function track<T>(call: VoiceCall, work: Promise<T>): Promise<T> {
   // Settles either way: `completed` waits for it, and a failure was logged where it happened.

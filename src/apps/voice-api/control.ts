@@ -13,7 +13,8 @@ import { voiceTraits } from '../../documents/voices.js';
 import { errorMessage, isAriStatus } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { CallRuntime } from '../../runtime/call-runtime.js';
-import type { VoiceCall } from './calls.js';
+import { newVoiceCall, type VoiceCall } from './calls.js';
+import { sendDtmfWithPauses } from './dtmf.js';
 import {
   ControlError,
   type Announcement,
@@ -25,7 +26,7 @@ import {
   type DocumentSource,
   type OutboundCallRequest,
 } from './control-types.js';
-import { eventQueue, newRecord, postStatus, type VoiceDeps } from './effects.js';
+import { eventQueue, eventTarget, newRecord, postStatus, type VoiceDeps } from './effects.js';
 import { unansweredStatus } from './history.js';
 
 /** What call control needs beyond the effects' dependencies. */
@@ -96,26 +97,20 @@ export class VoiceCallControl implements CallControl {
     const uuid = uuidv4();
     const to = request.to.type === 'phone' ? request.to.number : request.to.uri;
     const log = deps.log.child({ app: deps.stasisApp, voiceApp: app.name, uuid, direction: 'outbound' });
-    const call: VoiceCall = {
+    const call = newVoiceCall({
       leg: { uuid, conversationUuid: `CON-${uuidv4()}`, from: request.from ?? '', to, direction: 'outbound' },
       channelId: '',
       appName: app.name,
       log,
       language: 'en',
-      startedAt: new Date(),
       app,
       source: request.document,
       ...(request.eventUrl ? { eventTarget: { url: request.eventUrl, method: request.eventMethod ?? 'POST' } } : {}),
-      prepared: new Map(),
-      pending: new Set(),
-      announcements: new Map(),
-      commands: new Set(),
-      onAnswered: new Set(),
-    };
+    });
     if (app.signatureSecret) call.signing = { secret: app.signatureSecret, applicationId: app.id };
     call.events = eventQueue(deps, call, app, log);
     deps.calls.add(call);
-    deps.history.put(newRecord(call, request.to));
+    deps.history.put(newRecord(call.leg, app.id, request.to, call.startedAt));
     const ringing = () => {
       if (deps.history.get(uuid)?.status !== 'started') return;
       postStatus(deps, call, 'ringing');
@@ -216,7 +211,7 @@ export class VoiceCallControl implements CallControl {
 
   /** A transfer's document, parsed: inline, or fetched from its URL. */
   private async documentOf(call: VoiceCall, source: DocumentSource) {
-    const target = call.eventTarget ?? { url: call.app!.eventUrl, method: call.app!.eventMethod };
+    const target = eventTarget(call);
     let body: unknown;
     if ('ncco' in source) {
       body = source.ncco;
@@ -287,10 +282,6 @@ export class VoiceCallControl implements CallControl {
   async sendDtmf(applicationId: string, uuid: string, digits: string): Promise<void> {
     if (!DTMF.test(digits)) throw new ControlError('invalid', 'digits: only 0-9, A-D, *, # and p (a 500 ms pause)');
     const call = await this.inCall(applicationId, uuid);
-    // Asterisk has no pause in a DTMF string: each `p` is half a second between the runs around it.
-    for (const part of digits.split(/(p+)/).filter(Boolean)) {
-      if (part.startsWith('p')) await new Promise((resolve) => setTimeout(resolve, 500 * part.length));
-      else await this.deps.ari.channels.sendDtmf(call.channelId, part, { between: 100, duration: 100 });
-    }
+    await sendDtmfWithPauses(this.deps.ari, call.channelId, digits);
   }
 }

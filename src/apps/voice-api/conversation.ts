@@ -14,8 +14,7 @@ import { routeKey, type Unroute } from '../../ari/router.js';
 import { errorMessage, isAriStatus } from '../../errors.js';
 import type { NamedActorKind, NamedActors } from '../../runtime/named-actors.js';
 import { track } from './calls.js';
-import { report, type VoiceDeps } from './effects.js';
-import { keepVoiceRecording } from './recordings.js';
+import { keepAndReport, type VoiceDeps } from './effects.js';
 
 /** NCCO.md: up to 50 legs per conversation. */
 export const MAX_MEMBERS = 50;
@@ -197,14 +196,7 @@ function recordBridge(deps: VoiceDeps, bridgeId: string, recorder: Recorder): Br
       log.warn('conversation recording not reported: its call is over', { recording: name });
       return;
     }
-    const kept = await keepVoiceRecording({ ari: deps.ari, store: deps.store, dataDir: deps.dataDir }, call, name, 'mp3', log);
-    await report(deps, {
-      leg: recorder.leg,
-      channelId: recorder.channelId,
-      log,
-      report: recorder.report,
-      result: { kind: 'record', recordingId: kept.id, size: kept.size, startTime: startedAt ?? endedAt, endTime: endedAt },
-    });
+    await keepAndReport(deps, call, { name, format: 'mp3', report: recorder.report, channelId: recorder.channelId, startTime: startedAt ?? endedAt, endTime: endedAt }, log);
   };
   const work = run()
     .catch((err: unknown) => log.warn('conversation recording not reported', { recording: name, err: errorMessage(err) }))

@@ -15,13 +15,13 @@ import type { DialInput } from '../../../states/document/setup.js';
 import { routeKey, type Unroute } from '../../ari/router.js';
 import type { AriEvent, StasisStartEvent } from '../../ari/types.js';
 import type { Leg } from '../../documents/leg.js';
-import { parseNcco } from '../../documents/ncco/parse.js';
 import { statusEvent, type CallStatus, type StatusExtra } from '../../documents/ncco/payloads.js';
 import { errorMessage, isAriStatus } from '../../errors.js';
 import type { CallRuntime } from '../../runtime/call-runtime.js';
 import type { WebhookTarget } from '../../webhooks/client.js';
 import { track, type VoiceCall } from './calls.js';
-import { recordStatus } from './effects.js';
+import { newRecord, recordStatus, replyProgram } from './effects.js';
+import { sendDtmfWithPauses } from './dtmf.js';
 import { dialString, type ControlDeps } from './control.js';
 import type { VoiceDeps } from './effects.js';
 import { unansweredStatus } from './history.js';
@@ -109,18 +109,9 @@ class DialSession {
     this.leg = { uuid: uuidv4(), conversationUuid: this.call.leg.conversationUuid, from: this.step.from ?? this.call.leg.from, to, direction: 'outbound' };
     this.target = { url: this.step.report.url, method: this.step.report.method };
     // Listed by GET /v1/calls like any leg of the application.
-    deps.history.put({
-      uuid: this.leg.uuid,
-      conversationUuid: this.leg.conversationUuid,
-      applicationId: this.call.app?.id ?? '',
-      direction: 'outbound',
-      status: 'started',
-      to: this.step.endpoint.type === 'phone' ? { type: 'phone', number: this.step.endpoint.number } : { type: 'sip', uri: this.step.endpoint.uri },
-      from: { type: 'phone', number: this.leg.from },
-      startTime: new Date().toISOString(),
-      endTime: undefined,
-      duration: undefined,
-    });
+    deps.history.put(
+      newRecord(this.leg, this.call.app?.id ?? '', this.step.endpoint.type === 'phone' ? { type: 'phone', number: this.step.endpoint.number } : { type: 'sip', uri: this.step.endpoint.uri }, new Date()),
+    );
     // Routed before the request: a busy outcome comes within milliseconds, maybe before its reply (fact 73).
     this.unrouteChannel = deps.ari.events.route(routeKey.channel(this.channelId), (event) => this.onLegEvent(event));
     // The caller's `completed` waits for the new leg's last status.
@@ -237,7 +228,7 @@ class DialSession {
         if (this.left || this.over) return false;
       }
       this.stopRingback();
-      if (step.endpoint.type === 'phone' && step.endpoint.dtmfAnswer !== undefined) await this.sendDtmf(step.endpoint.dtmfAnswer);
+      if (step.endpoint.type === 'phone' && step.endpoint.dtmfAnswer !== undefined) await sendDtmfWithPauses(deps.ari, this.channelId, step.endpoint.dtmfAnswer, () => !this.left);
       if (this.left) return false;
       await deps.ari.bridges.create({ bridgeId: this.bridgeId, type: 'mixing', name: `connect-${this.leg.uuid}` });
       if (this.left) return true;
@@ -253,15 +244,6 @@ class DialSession {
     void this.bridged.then(() => {
       if (this.left) this.destroyBridge();
     });
-  }
-
-  /** Sends `dtmfAnswer` into the new leg; a `p` is half a second between the runs around it. */
-  private async sendDtmf(digits: string): Promise<void> {
-    for (const part of digits.split(/(p+)/).filter(Boolean)) {
-      if (this.left) return;
-      if (part.startsWith('p')) await new Promise((resolve) => setTimeout(resolve, 500 * part.length));
-      else await this.deps.ari.channels.sendDtmf(this.channelId, part, { between: 100, duration: 100 });
-    }
   }
 
   private startRingback(): void {
@@ -364,15 +346,8 @@ class DialSession {
       input.log.warn('the new leg’s status could not be sent; going on', { err: errorMessage(err) });
       return undefined;
     }
-    if (!Array.isArray(body) || body.length === 0) return undefined;
-    const parsed = parseNcco(body, { eventUrl: call.eventTarget?.url ?? call.app!.eventUrl, eventMethod: call.eventTarget?.method ?? call.app!.eventMethod });
-    if (!parsed.ok) {
-      input.log.error(`invalid NCCO in a reply: ${parsed.reason}`, { index: parsed.problem.index ?? null, field: parsed.problem.field ?? null });
-      // As for any reply (effects.ts): a broken document ends the call rather than guessing.
-      return { steps: [{ kind: 'hangup' }] };
-    }
-    for (const { index, field } of parsed.ignored) input.log.debug('NCCO field not supported; ignored', { index, field });
-    return parsed.program;
+    // As any reply: an NCCO replaces the rest, a broken one ends the call.
+    return replyProgram(this.deps, call, body, input.log).replace;
   }
 
   private end(outcome: DialOutcome): void {

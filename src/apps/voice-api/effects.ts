@@ -6,7 +6,7 @@
  * only wires them to Asterisk, the webhooks and the store.
  */
 import { fromPromise } from 'xstate';
-import type { Program, Speech } from '../../../states/document/program.js';
+import type { Program, RecordStep, Report, Speech } from '../../../states/document/program.js';
 import type {
   AnswerInput,
   KeepRecordingInput,
@@ -21,6 +21,7 @@ import type {
 import type { StepResult } from '../../../states/document/program.js';
 import type { AriPort } from '../../ari/port.js';
 import { isAriStatus } from '../../errors.js';
+import type { Leg } from '../../documents/leg.js';
 import { parseNcco } from '../../documents/ncco/parse.js';
 import { answerRequest, reportPayload, statusEvent, type CallStatus, type StatusExtra } from '../../documents/ncco/payloads.js';
 import { recordingUrl } from '../../http/recordings.js';
@@ -66,7 +67,8 @@ async function firstInstalled(ari: AriPort, names: readonly string[], language: 
   return [];
 }
 
-const eventTarget = (call: VoiceCall): WebhookTarget => call.eventTarget ?? { url: call.app!.eventUrl, method: call.app!.eventMethod };
+/** Where a call's events go: its own event URL (REST `event_url`), else its application's. */
+export const eventTarget = (call: VoiceCall): WebhookTarget => call.eventTarget ?? { url: call.app!.eventUrl, method: call.app!.eventMethod };
 
 /** Tells the program a status of its call (queued: never blocks the call), and keeps it for the REST API. */
 export function postStatus(deps: Pick<VoiceDeps, 'history'>, call: VoiceCall, status: CallStatus, extra?: StatusExtra): void {
@@ -87,16 +89,16 @@ export function recordStatus(history: CallHistory, uuid: string, status: CallSta
 }
 
 /** The call's record as the REST API first shows it. */
-export function newRecord(call: VoiceCall, to: CallRecord['to']): CallRecord {
+export function newRecord(leg: Leg, applicationId: string, to: CallRecord['to'], startedAt: Date): CallRecord {
   return {
-    uuid: call.leg.uuid,
-    conversationUuid: call.leg.conversationUuid,
-    applicationId: call.app?.id ?? '',
-    direction: call.leg.direction,
+    uuid: leg.uuid,
+    conversationUuid: leg.conversationUuid,
+    applicationId,
+    direction: leg.direction,
     status: 'started',
     to,
-    from: { type: 'phone', number: call.leg.from },
-    startTime: call.startedAt.toISOString(),
+    from: { type: 'phone', number: leg.from },
+    startTime: startedAt.toISOString(),
     endTime: undefined,
     duration: undefined,
   };
@@ -171,7 +173,7 @@ export async function openCall(deps: VoiceDeps, input: LegInput, language: strin
   call.app = app;
   if (app.signatureSecret) call.signing = { secret: app.signatureSecret, applicationId: app.id };
   call.events = eventQueue(deps, call, app, log);
-  deps.history.put(newRecord(call, { type: 'phone', number: call.leg.to }));
+  deps.history.put(newRecord(call.leg, app.id, { type: 'phone', number: call.leg.to }, call.startedAt));
   log.info('voice call', { uuid: call.leg.uuid, conversationUuid: call.leg.conversationUuid, from: call.leg.from, to: call.leg.to, voiceAppId: app.id });
   postStatus(deps, call, 'started');
   postStatus(deps, call, 'ringing');
@@ -233,7 +235,7 @@ export async function answerCall(deps: VoiceDeps, input: AnswerInput): Promise<v
 }
 
 /** A reply to a report: a non-empty NCCO array replaces the rest; anything else continues. */
-function replyProgram(deps: VoiceDeps, call: VoiceCall, body: unknown, log: LegInput['log']): ReportReply {
+export function replyProgram(deps: VoiceDeps, call: VoiceCall, body: unknown, log: LegInput['log']): ReportReply {
   if (!Array.isArray(body) || body.length === 0) {
     if (body !== undefined && !Array.isArray(body)) log.debug('reply is not an NCCO; going on');
     return {};
@@ -260,6 +262,23 @@ export async function report(deps: VoiceDeps, input: ReportInput): Promise<Repor
     return {};
   }
   return replyProgram(deps, call, await call.events.ask(target, body), input.log);
+}
+
+/** Keeps a recording that ran beside the document (background, conversation) and sends its record event. */
+export async function keepAndReport(
+  deps: VoiceDeps,
+  call: VoiceCall,
+  recording: { name: string; format: RecordStep['format']; report: Report; channelId: string; startTime: string; endTime: string },
+  log: LegInput['log'],
+): Promise<void> {
+  const kept = await keepVoiceRecording({ ari: deps.ari, store: deps.store, dataDir: deps.dataDir }, call, recording.name, recording.format, log);
+  await report(deps, {
+    leg: call.leg.uuid,
+    channelId: recording.channelId,
+    log,
+    report: recording.report,
+    result: { kind: 'record', recordingId: kept.id, size: kept.size, startTime: recording.startTime, endTime: recording.endTime },
+  });
 }
 
 /** Keeps a finished blocking recording. */

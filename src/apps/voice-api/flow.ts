@@ -17,7 +17,7 @@ import { PromptAudio } from '../../media/prompt-audio.js';
 import { defineFlow } from '../../runtime/flow.js';
 import { WebhookClient } from '../../webhooks/client.js';
 import { backgroundRecordingEffect } from './background-recording.js';
-import { VoiceCalls, type VoiceCall } from './calls.js';
+import { newVoiceCall, VoiceCalls, type VoiceCall } from './calls.js';
 import { VoiceCallControl } from './control.js';
 import { conversationMembership } from './conversation.js';
 import { dialEffect, type WhisperHandle, type WhisperRequest } from './dial.js';
@@ -58,20 +58,13 @@ async function complete(deps: VoiceDeps, call: VoiceCall): Promise<void> {
 
 /** A new inbound call's session. */
 function inboundCall(call: CallInput): VoiceCall {
-  const uuid = uuidv4();
-  return {
-    leg: { uuid, conversationUuid: `CON-${uuidv4()}`, from: call.caller.number, to: call.args[1] || call.dialplan?.exten || '', direction: 'inbound' },
+  return newVoiceCall({
+    leg: { uuid: uuidv4(), conversationUuid: `CON-${uuidv4()}`, from: call.caller.number, to: call.args[1] || call.dialplan?.exten || '', direction: 'inbound' },
     channelId: call.channelId,
     appName: call.args[0] ?? '',
     log: call.log,
     language: call.language,
-    startedAt: new Date(),
-    prepared: new Map(),
-    pending: new Set(),
-    announcements: new Map(),
-    commands: new Set(),
-    onAnswered: new Set(),
-  };
+  });
 }
 
 /** The voice-api flow. */
@@ -120,25 +113,19 @@ export const voiceApiFlow: FlowFactory = (services) => {
   /** Runs a connect's onAnswer document on the new leg: its own actor, the caller's application and events. */
   const whisper = (request: WhisperRequest): WhisperHandle => {
     const { caller, leg, channelId, url, log: callLog } = request;
-    const call: VoiceCall = {
+    const call = newVoiceCall({
       leg,
       channelId,
       appName: caller.appName,
       log: callLog,
       language: caller.language,
-      startedAt: new Date(),
       answeredAt: new Date(),
       source: { answerUrl: url, answerMethod: 'GET' },
-      prepared: new Map(),
-      pending: new Set(),
-      announcements: new Map(),
-      commands: new Set(),
-      onAnswered: new Set(),
       ...(caller.app ? { app: caller.app } : {}),
       ...(caller.signing ? { signing: caller.signing } : {}),
       ...(caller.events ? { events: caller.events } : {}),
       ...(caller.eventTarget ? { eventTarget: caller.eventTarget } : {}),
-    };
+    });
     calls.add(call);
     const actor = createActor(logic, {
       input: {

@@ -66,6 +66,8 @@ function world(options: { reply?: unknown } = {}) {
         fetched.push(request.url);
         return Promise.resolve('sound:/data/media/ringback');
       },
+      // A document in a reply has its prompts prepared ahead, as every reply's are.
+      speak: () => Promise.resolve('sound:/data/tts/prompt'),
     },
     runtime: () => ({
       expect: (channelId: string, expectation: Expectation, timeoutMs?: number) => {
