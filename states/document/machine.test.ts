@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, SimulatedClock } from 'xstate';
 import { memoryLog } from '../../test/support/effect-harness.js';
-import { settle, stubCallback, stubPlayback, stubPromise, stubRecording } from '../../test/support/machine-stubs.js';
+import { settle, stubCallback, stubPlayback, stubPromise, stubRecording, documentInput } from '../../test/support/machine-stubs.js';
 import { documentMachine } from './machine.js';
 import type { CollectStep, NotifyStep, PlayStep, Program, PromptOptions, RecordStep, Report, SayStep, Step, StepResult, WaitStep } from './program.js';
 import type {
@@ -82,17 +82,7 @@ function start(first: Program | OpenResult, options: Options = {}) {
   const recording = stubRecording();
   const clock = new SimulatedClock();
   const log = memoryLog();
-  const input: DocumentInput = {
-    channelId: 'c1',
-    args: ['app'],
-    caller: { name: '', number: '200' },
-    language: 'en',
-    direction: 'inbound',
-    data: {},
-    log,
-    leg: 'leg-1',
-    settings,
-  };
+  const input: DocumentInput = documentInput(log, settings);
   const actor = createActor(
     documentMachine.provide({
       actors: {

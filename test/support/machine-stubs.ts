@@ -4,6 +4,8 @@
  */
 import { fromCallback, fromPromise, type EventObject } from 'xstate';
 import type { PlaybackCommand, PlaybackInput, RecordingCommand, RecordingInput } from '../../states/shared/effects.js';
+import type { CallLog } from '../../states/shared/call.js';
+import type { DocumentInput, DocumentSettings } from '../../states/document/types.js';
 
 /** A playback the machine started. */
 export interface StubPlayback {
@@ -93,4 +95,9 @@ export function stubCallback<TInput, TEvent extends EventObject = EventObject>()
     };
   });
   return { logic, runs, last: () => runs.at(-1)! };
+}
+
+/** The input of a document machine under test: one inbound call on channel c1, leg leg-1. */
+export function documentInput(log: CallLog, settings: DocumentSettings = { recordingFinishMs: 2000, maxLoops: 4 }): DocumentInput {
+  return { channelId: 'c1', args: ['app'], caller: { name: '', number: '200' }, language: 'en', direction: 'inbound', data: {}, log, leg: 'leg-1', settings };
 }

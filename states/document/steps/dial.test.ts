@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromCallback, SimulatedClock } from 'xstate';
 import { memoryLog } from '../../../test/support/effect-harness.js';
-import { settle, stubPlayback, stubPromise } from '../../../test/support/machine-stubs.js';
+import { settle, stubPlayback, stubPromise, documentInput } from '../../../test/support/machine-stubs.js';
 import { documentMachine } from '../machine.js';
 import type { DialOutcome, DialStep, Program, Step } from '../program.js';
 import type { DialInput } from '../setup.js';
@@ -34,17 +34,7 @@ function stubDialer() {
 function start(program: Program) {
   const dialer = stubDialer();
   const playback = stubPlayback();
-  const input: DocumentInput = {
-    channelId: 'c1',
-    args: ['app'],
-    caller: { name: '', number: '200' },
-    language: 'en',
-    direction: 'inbound',
-    data: {},
-    log: memoryLog(),
-    leg: 'leg-1',
-    settings: { recordingFinishMs: 2000, maxLoops: 4 },
-  };
+  const input: DocumentInput = documentInput(memoryLog());
   const actor = createActor(
     documentMachine.provide({
       actors: {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromCallback, SimulatedClock } from 'xstate';
 import { memoryLog } from '../../../test/support/effect-harness.js';
-import { settle, stubPlayback, stubPromise } from '../../../test/support/machine-stubs.js';
+import { settle, stubPlayback, stubPromise, documentInput } from '../../../test/support/machine-stubs.js';
 import type { MembershipEvent, MembershipInput } from '../../conversation/types.js';
 import { documentMachine } from '../machine.js';
 import type { JoinStep, Program, Step } from '../program.js';
@@ -37,17 +37,7 @@ function start(program: Program) {
   const membership = stubMembership();
   const playback = stubPlayback();
   const log = memoryLog();
-  const input: DocumentInput = {
-    channelId: 'c1',
-    args: ['app'],
-    caller: { name: '', number: '200' },
-    language: 'en',
-    direction: 'inbound',
-    data: {},
-    log,
-    leg: 'leg-1',
-    settings: { recordingFinishMs: 2000, maxLoops: 4 },
-  };
+  const input: DocumentInput = documentInput(log);
   const actor = createActor(
     documentMachine.provide({
       actors: {
