@@ -31,6 +31,8 @@ const EVENTS_GRACE_MS = 5000;
 /** Longest call placed through the REST API without a `length_timer`, in seconds (NCCO.md §5). */
 const DEFAULT_LENGTH_SECONDS = 7200;
 const MAX_LOOPS = 100;
+/** Every document call's machine settings. */
+const DOCUMENT_SETTINGS = { recordingFinishMs: 5000, maxLoops: MAX_LOOPS } as const;
 
 /** Sounds the flow may play itself (a call that cannot run). */
 export const VOICE_API_PROMPTS = ['ss-noservice', 'beep'] as const;
@@ -137,7 +139,7 @@ export const voiceApiFlow: FlowFactory = (services) => {
         data: {},
         log: callLog,
         leg: leg.uuid,
-        settings: { recordingFinishMs: 5000, maxLoops: MAX_LOOPS },
+        settings: DOCUMENT_SETTINGS,
       },
     });
     let resolveDone!: () => void;
@@ -200,7 +202,7 @@ export const voiceApiFlow: FlowFactory = (services) => {
         voiceCall = inboundCall(call);
         calls.add(voiceCall);
       }
-      return { ...call, leg: voiceCall.leg.uuid, settings: { recordingFinishMs: 5000, maxLoops: MAX_LOOPS } };
+      return { ...call, leg: voiceCall.leg.uuid, settings: DOCUMENT_SETTINGS };
     },
   });
 };
