@@ -46,7 +46,7 @@ export type ChannelOrigin =
 /** A snoop direction as ARI spells it. */
 export type SnoopDirection = 'none' | 'in' | 'out' | 'both';
 
-/** What a snoop channel listens to (and, unmodelled, whispers into). */
+/** What a snoop channel listens to and whispers into. */
 export interface SnoopSpec {
   target: Channel;
   spy: SnoopDirection;
@@ -131,6 +131,16 @@ export class Channel implements AudioChannel {
     const spec = this.snoop;
     if (spec === undefined) return undefined;
     return { target: spec.target, in: spec.spy === 'in' || spec.spy === 'both', out: spec.spy === 'out' || spec.spy === 'both' };
+  }
+
+  /** For the audio model: the snoops whispering into what this channel reads (`in`) or what is written to it (`out`). */
+  get whispers(): AudioChannel['whispers'] {
+    const out: { snoop: Channel; in: boolean; out: boolean }[] = [];
+    for (const snoop of this.snoops) {
+      const w = snoop.snoop?.whisper ?? 'none';
+      if (w !== 'none') out.push({ snoop, in: w === 'in' || w === 'both', out: w === 'out' || w === 'both' });
+    }
+    return out;
   }
 
   /** The ARI snapshot. */

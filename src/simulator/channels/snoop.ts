@@ -2,8 +2,9 @@
  * Snoop channels, as `POST /channels/{id}/snoop` makes them (res_ari_channels'
  * ari_channels_handle_snoop_channel and stasis_app_control_snoop, facts 89-92): a channel
  * `Snoop/<target id>-<seq>`, Up, in `default,s,1`, put into the app at once. Its read side
- * carries what it spies on (media/graph.ts, `heardBy`), so recording it records the call.
- * Deliberate difference: whisper is accepted and does nothing (fact 91 is not modelled).
+ * carries what it spies on (media/graph.ts, `heardBy`), so recording it records the call;
+ * what is written to it (its playbacks) is whispered into the target's frames (`writtenTo`,
+ * `heardBy`: only while other audio flows there, fact 91).
  */
 import type { Core } from '../core.js';
 import { badRequest, internalError, notFound } from '../errors.js';
@@ -44,6 +45,7 @@ export function snoopChannel(core: Core, req: SnoopRequest): ChannelJson {
   if (core.channels.has(id)) throw internalError('Snoop channel could not be created');
   const ch = new Channel(id, `Snoop/${target.id}-${core.nextSnoopSeq()}`, core.timestamp(), 'snoop', 'Up');
   ch.snoop = { target, spy, whisper };
+  // Recorders re-plan: a spy changes what the snoop reads, a whisper what the call carries.
   core.media.change(() => {
     target.snoops.add(ch);
     core.channels.set(ch.id, ch);
