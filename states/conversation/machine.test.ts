@@ -3,7 +3,7 @@ import { createActor, fromCallback, SimulatedClock } from 'xstate';
 import { memoryLog } from '../../test/support/effect-harness.js';
 import { settle } from '../../test/support/machine-stubs.js';
 import { isRoomIdle, roomMachine } from './machine.js';
-import type { BridgeCommand, BridgeInput, MemberJoin, MemberRef, MembershipEvent, SeatCommand, SeatInput } from './types.js';
+import type { BridgeCommand, BridgeInput, MemberJoin, MemberRef, MembershipEvent, RoomEmitted, SeatCommand, SeatInput } from './types.js';
 
 const report = { url: 'http://app.test/rec', method: 'POST' as const, shape: 'ncco-record' };
 
@@ -64,6 +64,8 @@ function start(maxMembers = 50) {
   const actor = createActor(roomMachine.provide({ actors: { bridge: fx.bridge, seat: fx.seat } }), { input: { name: 'app-1:hotline', settings: { maxMembers }, log }, clock });
   const errors: unknown[] = [];
   actor.subscribe({ error: (err) => errors.push(err) });
+  const emitted: RoomEmitted[] = [];
+  actor.on('*', (event) => void emitted.push(event));
   actor.start();
   const ctx = () => actor.getSnapshot().context;
   const seatOf = (id: string) => fx.seats.find((s) => s.input.leg === `leg-${id}`)!;
@@ -73,6 +75,9 @@ function start(maxMembers = 50) {
     clock,
     log,
     errors,
+    emitted,
+    /** The emitted events' types, in order. */
+    told: () => emitted.map((e) => e.type),
     ...fx,
     ctx,
     seatOf,
@@ -80,6 +85,7 @@ function start(maxMembers = 50) {
     bridge1: () => fx.bridges[0]!,
     join: (m: ReturnType<typeof member>) => actor.send({ type: 'conversation.join', member: m.join }),
     leave: (m: ReturnType<typeof member>) => actor.send({ type: 'conversation.leave', id: m.id }),
+    beeps: () => fx.bridges.flatMap((b) => b.commands).filter((c) => c.type === 'bridge.beep').length,
   };
 }
 
@@ -277,5 +283,178 @@ describe('room machine', () => {
     await settle();
     expect(a.told).toEqual([]);
     expect(r.errors).toEqual([]);
+  });
+});
+
+describe('room machine: from outside (the REST API) and its observers', () => {
+  it('tells observers a session: opened with its first member, started by a starter, members in and out, closed by the last one out', async () => {
+    const r = start();
+    const [a, b] = [member('a', { startOnEnter: false }), member('b')];
+    r.join(a);
+    await settle();
+    const bridgeId = r.bridge1().input.bridgeId;
+    expect(r.emitted).toEqual([
+      { type: 'room.opened', bridgeId },
+      { type: 'room.joined', bridgeId, member: { id: 'a', leg: 'leg-a', channelId: 'ch-a', startOnEnter: false, endOnExit: false, muted: false, held: false } },
+    ]);
+    r.join(b);
+    r.leave(a);
+    r.leave(b);
+    await settle();
+    expect(r.told()).toEqual(['room.opened', 'room.joined', 'room.joined', 'room.started', 'room.left', 'room.left', 'room.closed']);
+    expect(r.emitted.at(-1)).toEqual({ type: 'room.closed', bridgeId, reason: 'empty', by: 'leg-b', kicked: false });
+    // The next session is a new one.
+    r.join(member('c'));
+    await settle();
+    expect(r.emitted.at(-3)).toEqual({ type: 'room.opened', bridgeId: r.bridges[1]!.input.bridgeId });
+  });
+
+  it('names the endOnExit member whose leaving closed the session', async () => {
+    const r = start();
+    const [a, boss] = [member('a'), member('boss', { endOnExit: true })];
+    r.join(a);
+    r.join(boss);
+    await settle();
+    r.leave(boss);
+    await settle();
+    expect(r.emitted.at(-1)).toMatchObject({ type: 'room.closed', reason: 'end-on-exit', by: 'leg-boss', kicked: false });
+    expect(r.emitted).toContainEqual(expect.objectContaining({ type: 'room.left', id: 'a', reason: 'ended' }));
+  });
+
+  it('conversation.end lets every member go (their documents go on), closes the bridge and says why', async () => {
+    const r = start();
+    const [a, b] = [member('a'), member('b', { startOnEnter: false })];
+    r.join(a);
+    r.join(b);
+    r.bridge1().ready();
+    await settle();
+    r.actor.send({ type: 'conversation.end' });
+    await settle();
+    expect(a.told).toEqual([{ type: 'conversation.left', reason: 'ended' }]);
+    expect(b.told).toEqual([{ type: 'conversation.left', reason: 'ended' }]);
+    expect(r.seats.every((s) => s.stopped)).toBe(true);
+    expect(r.bridge1().stopped).toBe(true);
+    expect(isRoomIdle(r.ctx())).toBe(true);
+    expect(r.emitted.at(-1)).toEqual({ type: 'room.closed', bridgeId: r.bridge1().input.bridgeId, reason: 'request' });
+    // An empty room has nothing to end.
+    r.actor.send({ type: 'conversation.end' });
+    await settle();
+    expect(r.told().filter((t) => t === 'room.closed')).toHaveLength(1);
+  });
+
+  it('conversation.kick lets that member go as `kicked`; the others stay; kicking the last one closes the session', async () => {
+    const r = start();
+    const [a, b] = [member('a'), member('b')];
+    r.join(a);
+    r.join(b);
+    r.bridge1().ready();
+    await settle();
+    r.actor.send({ type: 'conversation.kick', leg: 'leg-a' });
+    await settle();
+    expect(a.told).toEqual([{ type: 'conversation.left', reason: 'kicked' }]);
+    expect(b.told).toEqual([]);
+    expect(r.seatOf('a').stopped).toBe(true);
+    expect(r.ctx().members.map((m) => m.id)).toEqual(['b']);
+    expect(r.bridge1().stopped).toBe(false);
+    // Its membership's own leave comes afterwards: nothing happens.
+    r.leave(a);
+    r.actor.send({ type: 'conversation.kick', leg: 'leg-nobody' });
+    await settle();
+    expect(r.ctx().members.map((m) => m.id)).toEqual(['b']);
+    r.actor.send({ type: 'conversation.kick', leg: 'leg-b' });
+    await settle();
+    expect(r.bridge1().stopped).toBe(true);
+    expect(r.emitted.at(-1)).toMatchObject({ type: 'room.closed', reason: 'empty', by: 'leg-b', kicked: true });
+    expect(r.errors).toEqual([]);
+  });
+
+  it('kicking an endOnExit member ends the session for the others', async () => {
+    const r = start();
+    const [a, boss] = [member('a'), member('boss', { endOnExit: true })];
+    r.join(a);
+    r.join(boss);
+    await settle();
+    r.actor.send({ type: 'conversation.kick', leg: 'leg-boss' });
+    await settle();
+    expect(boss.told).toEqual([{ type: 'conversation.left', reason: 'kicked' }]);
+    expect(a.told).toEqual([{ type: 'conversation.left', reason: 'ended' }]);
+    expect(r.emitted.at(-1)).toMatchObject({ type: 'room.closed', reason: 'end-on-exit', by: 'leg-boss', kicked: true });
+  });
+
+  it('hold and mute go to the member’s seat, are kept on the member and told to observers', async () => {
+    const r = start();
+    r.join(member('a'));
+    r.join(member('b'));
+    r.bridge1().ready();
+    await settle();
+    r.actor.send({ type: 'conversation.hold', leg: 'leg-a', hold: true, holdUrl: 'http://app.test/hold.mp3' });
+    r.actor.send({ type: 'conversation.mute', leg: 'leg-b', muted: true });
+    await settle();
+    expect(r.seatOf('a').commands).toEqual([{ type: 'seat.enter' }, { type: 'seat.hold', hold: true, holdUrl: 'http://app.test/hold.mp3' }]);
+    expect(r.seatOf('b').commands).toEqual([{ type: 'seat.enter' }, { type: 'seat.mute', muted: true }]);
+    expect(r.ctx().members.map((m) => [m.id, m.held, m.muted])).toEqual([
+      ['a', true, false],
+      ['b', false, true],
+    ]);
+    expect(r.emitted.slice(-2)).toMatchObject([
+      { type: 'room.changed', member: { leg: 'leg-a', held: true, muted: false } },
+      { type: 'room.changed', member: { leg: 'leg-b', held: false, muted: true } },
+    ]);
+    r.actor.send({ type: 'conversation.hold', leg: 'leg-a', hold: false });
+    await settle();
+    expect(r.seatOf('a').commands.at(-1)).toEqual({ type: 'seat.hold', hold: false });
+    expect(r.ctx().members[0]!.held).toBe(false);
+  });
+
+  it('maxLegs: the smallest limit asked in a session wins; without one the room default applies; a new session starts afresh', async () => {
+    const r = start(50);
+    const asked = [member('a', { maxLegs: 3 }), member('b', { maxLegs: 250 }), member('c'), member('d')];
+    for (const m of asked) r.join(m);
+    await settle();
+    expect(r.ctx().members.map((m) => m.id)).toEqual(['a', 'b', 'c']);
+    expect(asked[3]!.told).toEqual([{ type: 'conversation.left', reason: 'full' }]);
+    for (const m of asked.slice(0, 3)) r.leave(m);
+    await settle();
+    // No limit asked: 50.
+    const many = Array.from({ length: 51 }, (_, i) => member(`m${i}`));
+    for (const m of many) r.join(m);
+    await settle();
+    expect(r.ctx().members).toHaveLength(50);
+    expect(many[50]!.told).toEqual([{ type: 'conversation.left', reason: 'full' }]);
+  });
+
+  it('a member who asks for more than the room default may have it (a TwiML room of 250)', async () => {
+    const r = start(2);
+    const members = [member('a', { maxLegs: 4 }), member('b'), member('c'), member('d'), member('e')];
+    for (const m of members) r.join(m);
+    await settle();
+    expect(r.ctx().members.map((m) => m.id)).toEqual(['a', 'b', 'c', 'd']);
+    expect(members[4]!.told).toEqual([{ type: 'conversation.left', reason: 'full' }]);
+  });
+
+  it('beeps into the bridge when a beeping member enters the mix (once for those seated together) and when one leaves it', async () => {
+    const r = start();
+    const [a, b, quiet, s] = [member('a', { startOnEnter: false, beep: 'both' }), member('b', { startOnEnter: false, beep: 'enter' }), member('q', { beep: 'exit', startOnEnter: false }), member('s', { startOnEnter: true })];
+    r.join(a);
+    r.join(b);
+    r.join(quiet);
+    r.bridge1().ready();
+    await settle();
+    expect(r.beeps()).toBe(0); // waiting: nobody is in the mix
+    r.join(s);
+    await settle();
+    expect(r.beeps()).toBe(1);
+    r.leave(b); // enter only
+    await settle();
+    expect(r.beeps()).toBe(1);
+    r.leave(quiet); // exit
+    await settle();
+    expect(r.beeps()).toBe(2);
+    r.leave(a); // both
+    await settle();
+    expect(r.beeps()).toBe(3);
+    r.leave(s); // the last one: the room closes, nobody to hear a beep
+    await settle();
+    expect(r.beeps()).toBe(3);
   });
 });

@@ -8,8 +8,8 @@ import type { JoinStep, Report } from '../document/program.js';
 import type { LegInput } from '../document/types.js';
 import type { CallLog } from '../shared/call.js';
 
-/** Why the room let a member go without it leaving: the room ended (endOnExit), it was full, or it failed. */
-export type LeftReason = 'ended' | 'full' | 'failed';
+/** Why the room let a member go without it leaving: the room ended (endOnExit, or ended from outside), it was full, it failed, or the member was taken out from outside (`kicked`). */
+export type LeftReason = 'ended' | 'full' | 'failed' | 'kicked';
 
 /** What a membership hears from its room (and passes to its call). */
 export type MembershipEvent = { type: 'conversation.left'; reason: LeftReason };
@@ -38,6 +38,10 @@ export interface MemberJoin {
   readonly musicOnHoldUrl?: string;
   /** Where the conversation's record event goes when this member asked for the recording. */
   readonly report: Report;
+  /** A beep into the mix when this member enters it and/or leaves it (TwiML `beep`). */
+  readonly beep?: 'enter' | 'exit' | 'both';
+  /** At most this many members, as this member asked (TwiML `maxParticipants`); the smallest asked in a session wins. */
+  readonly maxLegs?: number;
   readonly ref: MemberRef;
 }
 
@@ -45,10 +49,12 @@ export interface MemberJoin {
 export interface Member extends MemberJoin {
   /** Sent into the mixing bridge (the conversation had started and the bridge was up). */
   seated: boolean;
+  /** Out of the mix, hearing hold music (asked from outside: `conversation.hold`). */
+  held: boolean;
 }
 
 export interface RoomSettings {
-  /** At most this many members (NCCO.md: 50). */
+  /** At most this many members when no member asked for a limit (NCCO.md: 50). */
   readonly maxMembers: number;
 }
 
@@ -57,6 +63,34 @@ export interface RoomInput {
   readonly settings: RoomSettings;
   readonly log: CallLog;
 }
+
+/** A member as observers see it (what the REST API shows of a participant). */
+export interface MemberView {
+  readonly id: string;
+  readonly leg: string;
+  readonly channelId: string;
+  readonly startOnEnter: boolean;
+  readonly endOnExit: boolean;
+  readonly muted: boolean;
+  readonly held: boolean;
+}
+
+/** Why a session of the room closed: ended from outside, an endOnExit member left (or was kicked), the last member left (or was kicked), or its bridge failed. */
+export type CloseReason = 'request' | 'end-on-exit' | 'empty' | 'failed';
+
+/**
+ * What the room tells observers (XState `emit`; the pool forwards it): a
+ * session opens with its first member (its bridge id names it) and closes
+ * when the room is over; members join, change and leave in between.
+ */
+export type RoomEmitted =
+  | { type: 'room.opened'; bridgeId: string }
+  | { type: 'room.started'; bridgeId: string }
+  | { type: 'room.joined'; bridgeId: string; member: MemberView }
+  | { type: 'room.changed'; bridgeId: string; member: MemberView }
+  | { type: 'room.left'; bridgeId: string; id: string; leg: string; reason: LeftReason | 'left' }
+  /** `by`: the leg whose leaving closed it (end-on-exit, empty); `kicked`: that leg was taken out from outside. */
+  | { type: 'room.closed'; bridgeId: string; reason: CloseReason; by?: string; kicked?: boolean };
 
 export interface RoomContext {
   readonly name: string;
@@ -72,12 +106,22 @@ export interface RoomContext {
   ready: boolean;
   /** The bridge recording was asked for. */
   recording: boolean;
+  /** The smallest member limit asked for in this session (MemberJoin.maxLegs); undefined: settings.maxMembers. */
+  maxMembers: number | undefined;
 }
 
 /** Events the room handles. */
 export type RoomEvent =
   | { type: 'conversation.join'; member: MemberJoin }
   | { type: 'conversation.leave'; id: string }
+  /** From outside (the REST API): the session ends, every member is let go. */
+  | { type: 'conversation.end' }
+  /** From outside: the member on this leg is let go (`kicked`); the others stay. */
+  | { type: 'conversation.kick'; leg: string }
+  /** From outside: the member on this leg out of the mix with hold music (`holdUrl`, else the default), or back in. */
+  | { type: 'conversation.hold'; leg: string; hold: boolean; holdUrl?: string }
+  /** From outside: the member on this leg is heard, or not. */
+  | { type: 'conversation.mute'; leg: string; muted: boolean }
   /** From the `bridge` effect: the bridge exists. */
   | { type: 'room.ready'; bridgeId: string }
   /** From the `bridge` effect: the bridge could not be made. */
@@ -99,8 +143,8 @@ export interface BridgeInput {
   readonly log: CallLog;
 }
 
-/** What the room asks of its bridge. */
-export type BridgeCommand = { type: 'bridge.record'; recorder: Recorder };
+/** What the room asks of its bridge: record it; beep into it (a member with `beep` entered or left the mix). */
+export type BridgeCommand = { type: 'bridge.record'; recorder: Recorder } | { type: 'bridge.beep' };
 
 /** Input of the `seat` effect: one member's channel while it is a member. */
 export interface SeatInput {
@@ -115,5 +159,9 @@ export interface SeatInput {
   readonly deaf: boolean;
 }
 
-/** What the room asks of a seat: into the mix (music stopped, mute applied). */
-export type SeatCommand = { type: 'seat.enter' };
+/**
+ * What the room asks of a seat: into the mix (music stopped, mute applied);
+ * on hold (out of the mix, hearing `holdUrl` or the default music) or back;
+ * muted (not heard) or not.
+ */
+export type SeatCommand = { type: 'seat.enter' } | { type: 'seat.hold'; hold: boolean; holdUrl?: string } | { type: 'seat.mute'; muted: boolean };

@@ -30,7 +30,6 @@ const collect = (options: Partial<CollectStep> = {}): CollectStep => ({
   kind: 'collect',
   maxDigits: 4,
   timeoutMs: 3000,
-  submitOnHash: false,
   speechRequested: false,
   report: inputReport,
   ...options,
@@ -345,15 +344,15 @@ describe('document machine: collect', () => {
     expect(t.done()).toBe(true);
   });
 
-  it('with submitOnHash, # submits the digits without the #', async () => {
-    const t = start(program(collect({ submitOnHash: true })));
+  it('with submitKey #, # submits the digits without the #', async () => {
+    const t = start(program(collect({ submitKey: '#' })));
     await settle();
     t.keys('42#');
     await settle();
     expect(t.results()).toEqual([{ kind: 'collect', digits: '42', timedOut: false }]);
   });
 
-  it('without submitOnHash, # is a digit', async () => {
+  it('without a submit key, # is a digit', async () => {
     const t = start(program(collect({ maxDigits: 3 })));
     await settle();
     t.keys('4#2');
@@ -465,9 +464,35 @@ describe('document machine: collect', () => {
   });
 });
 
+describe('document machine: collect with another submit key (TwiML finishOnKey)', () => {
+  it('submit key * with no digit limit: only * submits, # is a digit, * is not kept', async () => {
+    const t = start(program(collect({ submitKey: '*', maxDigits: Infinity }), say('next')));
+    await settle();
+    t.keys('1#2345678901234567890123');
+    await settle();
+    expect(t.report.inputs).toEqual([]);
+    t.key('*');
+    await settle();
+    expect(t.results()).toEqual([{ kind: 'collect', digits: '1#2345678901234567890123', timedOut: false }]);
+    expect(t.heard()).toEqual([spoken('next')]);
+  });
+
+  it('with no digit limit, the time-out submits what is in', async () => {
+    const t = start(program(collect({ submitKey: '*', maxDigits: Infinity, timeoutMs: 5000 })));
+    await settle();
+    t.keys('12');
+    t.clock.increment(4999);
+    await settle();
+    expect(t.report.inputs).toEqual([]);
+    t.clock.increment(1);
+    await settle();
+    expect(t.results()).toEqual([{ kind: 'collect', digits: '12', timedOut: true }]);
+  });
+});
+
 describe('document machine: record (blocking)', () => {
   it('records with the step’s settings, keeps the file, reports it, then runs the next step', async () => {
-    const step = record({ format: 'mp3', beep: true, endOnKey: '#', endOnSilenceSeconds: 3, maxSeconds: 120 });
+    const step = record({ format: 'mp3', beep: true, endKeys: '#', endOnSilenceSeconds: 3, maxSeconds: 120 });
     const t = start(program(step, say('thanks')));
     await settle();
     const take = t.recording.last();
@@ -495,14 +520,14 @@ describe('document machine: record (blocking)', () => {
   });
 
   it('* goes to Asterisk as terminateOn; no silence limit unless endOnSilence', async () => {
-    const t = start(program(record({ endOnKey: '*' })));
+    const t = start(program(record({ endKeys: '*' })));
     await settle();
     expect(t.recording.last().input.terminateOn).toBe('*');
     expect(t.recording.last().input).not.toHaveProperty('maxSilenceSeconds');
   });
 
   it('any other end key is watched by the machine: it stops the recording; other keys do not', async () => {
-    const t = start(program(record({ endOnKey: '5' }), say('thanks')));
+    const t = start(program(record({ endKeys: '5' }), say('thanks')));
     await settle();
     const take = t.recording.last();
     expect(take.input.terminateOn).toBe('none');
@@ -562,7 +587,7 @@ describe('document machine: record (blocking)', () => {
   });
 
   it('a failed recording goes on with the next step, reporting nothing', async () => {
-    const t = start(program(record({ endOnKey: '#' }), say('next')));
+    const t = start(program(record({ endKeys: '#' }), say('next')));
     await settle();
     t.recording.last().fail('Channel not found');
     await settle();
@@ -570,6 +595,80 @@ describe('document machine: record (blocking)', () => {
     expect(t.report.inputs).toEqual([]);
     expect(t.heard()).toEqual([spoken('next')]);
     expect(t.log.lines).toContainEqual(expect.objectContaining({ level: 'error', message: 'recording failed; going on' }));
+  });
+});
+
+describe('document machine: record end keys and endedBy (TwiML finishOnKey)', () => {
+  it('with several end keys, any of them stops the recording and is reported as endedBy', async () => {
+    const t = start(program(record({ endKeys: '123' }), say('thanks')));
+    await settle();
+    const take = t.recording.last();
+    expect(take.input.terminateOn).toBe('none');
+    t.keys('4*#');
+    expect(take.commands).toEqual([]);
+    t.key('2');
+    expect(take.commands).toEqual([{ type: 'recording.stop' }]);
+    take.finish(3);
+    await settle();
+    expect(t.results()).toEqual([expect.objectContaining({ kind: 'record', endedBy: '2' })]);
+    expect(t.heard()).toEqual([spoken('thanks')]);
+  });
+
+  it('a lone # goes to Asterisk and is also reported as endedBy', async () => {
+    const t = start(program(record({ endKeys: '#' })));
+    await settle();
+    const take = t.recording.last();
+    expect(take.input.terminateOn).toBe('#');
+    t.key('#');
+    take.finish(3);
+    await settle();
+    expect(t.results()).toEqual([expect.objectContaining({ kind: 'record', endedBy: '#' })]);
+  });
+
+  it('a recording ended by silence or its maximum has no endedBy', async () => {
+    const t = start(program(record({ endKeys: '123', endOnSilenceSeconds: 3 })));
+    await settle();
+    t.recording.last().finish(3);
+    await settle();
+    expect(t.results()).toHaveLength(1);
+    expect(t.results()[0]).not.toHaveProperty('endedBy');
+  });
+
+  it('a hang-up is reported as endedBy hangup', async () => {
+    const t = start(program(record({ endKeys: '123' }), say('never')));
+    await settle();
+    const take = t.recording.last();
+    t.actor.send({ type: 'ari.hangup' });
+    take.finish(5);
+    await settle();
+    expect(t.results()).toEqual([expect.objectContaining({ kind: 'record', endedBy: 'hangup' })]);
+    expect(t.done()).toBe(true);
+  });
+
+  it('a reply with a document replaces the rest (TwiML action)', async () => {
+    const step = record({ endKeys: '#', report: { ...recordReport, shape: 'twiml-record', replies: true } });
+    const t = start(program(step, say('old rest')), { reply: () => ({ replace: program(say('new one'), say('new two')) }) });
+    await settle();
+    t.key('#');
+    t.recording.last().finish(2);
+    await settle();
+    expect(t.actor.getSnapshot().context.pc).toBe(0);
+    expect(t.heard()).toEqual([spoken('new one')]);
+    await t.finishPlayback();
+    await t.finishPlayback();
+    expect(t.done()).toBe(true);
+    expect(t.speech.inputs.map((i) => i.speech.text)).toEqual(['new one', 'new two']);
+  });
+
+  it('after a hang-up, a reply’s document does not run', async () => {
+    const t = start(program(record({ endKeys: '#' })), { reply: () => ({ replace: program(say('too late')) }) });
+    await settle();
+    t.actor.send({ type: 'ari.hangup' });
+    t.recording.last().finish(2);
+    await settle();
+    expect(t.results()).toHaveLength(1);
+    expect(t.done()).toBe(true);
+    expect(t.speech.inputs).toEqual([]);
   });
 });
 

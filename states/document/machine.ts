@@ -4,7 +4,7 @@
  * each kind is a state in steps/. When the program ends the call is over and
  * the runtime hangs up at once. A reply that replaces the rest of the program
  * (`document.replace`) starts the new one from its first step; recordings in
- * the background go on.
+ * the background go on. A program that starts with `reject` is never answered.
  */
 import { assign } from 'xstate';
 import { answering, opening, refusing } from './opening.js';
@@ -15,7 +15,9 @@ import { join } from './steps/join.js';
 import { notify } from './steps/notify.js';
 import { play } from './steps/play.js';
 import { record } from './steps/record.js';
+import { rejecting } from './steps/reject.js';
 import { say } from './steps/say.js';
+import { tones } from './steps/tones.js';
 import { wait } from './steps/wait.js';
 import type { StepKind } from './program.js';
 import type { DocumentContext } from './types.js';
@@ -36,6 +38,7 @@ export const documentMachine = document.createMachine({
     plays: 0,
     take: undefined,
     kept: undefined,
+    dialed: undefined,
     callerGone: false,
     refusal: undefined,
   }),
@@ -67,6 +70,8 @@ export const documentMachine = document.createMachine({
         { guard: isKind('wait'), target: 'wait' },
         { guard: isKind('join'), target: 'join' },
         { guard: isKind('dial'), target: 'dial' },
+        { guard: isKind('reject'), target: 'rejecting' },
+        { guard: isKind('tones'), target: 'tones' },
         { target: 'closed' },
       ],
     },
@@ -78,6 +83,8 @@ export const documentMachine = document.createMachine({
     wait,
     join,
     dial,
+    rejecting,
+    tones,
     closed: { type: 'final' },
   },
 });

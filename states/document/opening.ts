@@ -14,6 +14,12 @@ export const opening = document.createStateConfig({
     input: ({ context }) => legInput(context),
     onDone: [
       {
+        // TwiML `<Reject>` first: the call is refused unanswered.
+        guard: ({ event }) => event.output.outcome === 'ready' && event.output.program.steps[0]?.kind === 'reject',
+        target: 'next',
+        actions: assign({ program: ({ event }) => (event.output.outcome === 'ready' ? event.output.program : { steps: [] }) }),
+      },
+      {
         guard: ({ event }) => event.output.outcome === 'ready',
         target: 'answering',
         actions: assign({ program: ({ event }) => (event.output.outcome === 'ready' ? event.output.program : { steps: [] }) }),

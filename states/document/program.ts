@@ -3,7 +3,8 @@
  * into: a list of typed steps the document machine runs top to bottom. The
  * words here are the machine's (say, play, collect), not a dialect's; where a
  * step's result goes back to the program's server, a `Report` says where, and
- * the dialect's own code (src/documents/) formats the payload.
+ * the dialect's own code (src/documents/) formats the payload. NCCO and
+ * TwiML both parse into these steps (src/documents/ncco, src/documents/twiml).
  */
 
 /** Options every prompt (say, play) has. */
@@ -36,8 +37,14 @@ export interface Speech {
 export interface Report {
   readonly url: string;
   readonly method: 'GET' | 'POST';
-  /** The payload shape, in the dialect's words (`ncco-input-legacy`, `ncco-input`, `ncco-record`, `ncco-notify`). */
+  /** The payload shape, in the dialect's words (`ncco-input`, `ncco-record`, `twiml-gather`, `twiml-action`…). */
   readonly shape: string;
+  /**
+   * The step waits for the reply, and a document in it replaces the rest of
+   * the program. Default: collect, notify and dial results wait, a record
+   * event does not (NCCO); a TwiML `action` always does.
+   */
+  readonly replies?: boolean;
 }
 
 export interface SayStep {
@@ -55,12 +62,12 @@ export interface PlayStep {
 
 export interface CollectStep {
   readonly kind: 'collect';
-  /** Submit once this many keys are in (1 … 20). */
+  /** Submit once this many keys are in (1 … 20 for NCCO; `Infinity`: no limit, TwiML's default). */
   readonly maxDigits: number;
   /** Submit this long after the step starts, and after each key. */
   readonly timeoutMs: number;
-  /** `#` submits (and is not part of the digits). */
-  readonly submitOnHash: boolean;
+  /** The key that submits (and is not part of the digits): NCCO `submitOnHash` → `#`, TwiML `finishOnKey`; none when absent. */
+  readonly submitKey?: string;
   /** The document also asked for speech, which is not supported: the result says so; keys still work. */
   readonly speechRequested: boolean;
   readonly report: Report;
@@ -72,8 +79,12 @@ export interface RecordStep {
   readonly format: 'mp3' | 'wav' | 'ogg';
   /** Silence that ends it, in seconds. */
   readonly endOnSilenceSeconds?: number;
-  /** A key that ends it (`0`-`9`, `*`, `#`). */
-  readonly endOnKey?: string;
+  /** The keys that end it, any of `0`-`9`, `*`, `#` (NCCO `endOnKey`: one; TwiML `finishOnKey`: a set). */
+  readonly endKeys?: string;
+  /** Cut the silence at both ends before the program gets it (TwiML `trim="trim-silence"`). */
+  readonly trimSilence?: boolean;
+  /** Where the recording's status goes once it is stored (TwiML `recordingStatusCallback`), beside `report`. */
+  readonly statusReport?: Report;
   /** Longest recording, in seconds. */
   readonly maxSeconds: number;
   readonly beep: boolean;
@@ -111,6 +122,12 @@ export interface JoinStep {
   /** This leg hears nothing (`canHear: []`). */
   readonly deaf: boolean;
   readonly report: Report;
+  /** A beep into the conversation when this leg enters and/or leaves (TwiML `beep`; NCCO: none). */
+  readonly beep?: 'enter' | 'exit' | 'both';
+  /** At most this many legs (NCCO: 50; TwiML `maxParticipants`). */
+  readonly maxLegs?: number;
+  /** Conversation events (`start`, `end`, `join`, `leave`, `mute`…) and where they go (TwiML `statusCallback`). */
+  readonly events?: { readonly report: Report; readonly kinds: readonly string[] };
 }
 
 /** Where a dial step calls. */
@@ -148,6 +165,10 @@ export interface DialStep {
   readonly ringbackUrl?: string;
   /** Where the new leg's status events go. */
   readonly report: Report;
+  /** Where the dial's outcome goes once it is over (TwiML `<Dial action>`); its reply replaces the rest. */
+  readonly after?: Report;
+  /** The caller's `*` hangs the new leg up; the caller goes on (TwiML `hangupOnStar`). */
+  readonly hangupOnStar?: boolean;
 }
 
 /** How a dial step ended (the `dialer` effect's last word). */
@@ -155,6 +176,10 @@ export interface DialOutcome {
   readonly type: 'dial.over';
   /** The new leg's final status (`completed`, `busy`, `timeout`, `cancelled`…). */
   readonly status: string;
+  /** The new leg's uuid, once it was placed. */
+  readonly legUuid?: string;
+  /** Seconds it was connected. */
+  readonly durationSeconds?: number;
   /** A synchronous failure's reply: the rest of the program. */
   readonly replace?: Program;
 }
@@ -163,8 +188,22 @@ export interface HangupStep {
   readonly kind: 'hangup';
 }
 
+/** Ends the call without answering it (TwiML `<Reject>`); after the answer it is a hang-up. */
+export interface RejectStep {
+  readonly kind: 'reject';
+  /** Busy (cause 17) or rejected (cause 21). */
+  readonly reason: 'busy' | 'rejected';
+}
+
+/** Sends DTMF into the leg (TwiML `<Play digits>`). */
+export interface TonesStep {
+  readonly kind: 'tones';
+  /** `0-9`, `A-D`, `*`, `#`; `p` is a 500 ms pause. */
+  readonly digits: string;
+}
+
 /** One step of a program. */
-export type Step = SayStep | PlayStep | CollectStep | RecordStep | NotifyStep | WaitStep | JoinStep | DialStep | HangupStep;
+export type Step = SayStep | PlayStep | CollectStep | RecordStep | NotifyStep | WaitStep | JoinStep | DialStep | HangupStep | RejectStep | TonesStep;
 
 export type StepKind = Step['kind'];
 
@@ -184,5 +223,8 @@ export type StepResult =
       readonly size: number;
       readonly startTime: string;
       readonly endTime: string;
+      /** What ended it: the key pressed, `hangup`, or absent (silence, the maximum). */
+      readonly endedBy?: string;
     }
-  | { readonly kind: 'notify'; readonly payload: Readonly<Record<string, unknown>> };
+  | { readonly kind: 'notify'; readonly payload: Readonly<Record<string, unknown>> }
+  | { readonly kind: 'dial'; readonly status: string; readonly legUuid?: string; readonly durationSeconds?: number };

@@ -16,6 +16,8 @@ import type {
   LegInput,
   MediaInput,
   OpenResult,
+  RejectInput,
+  TonesInput,
   RenderedPrompt,
   ReportInput,
   ReportReply,
@@ -72,6 +74,10 @@ export const document = setup({
     dialer: fromCallback<{ type: 'noop' }, DialInput>(notProvided('dialer')),
     /** Sends a step's result to the program; the reply may replace the rest. */
     report: promiseEffect<ReportReply, ReportInput>('report'),
+    /** Ends the call with busy or rejected, unanswered when it was not answered yet (TwiML `<Reject>`). */
+    reject: promiseEffect<void, RejectInput>('reject'),
+    /** Sends DTMF into the leg (TwiML `<Play digits>`). */
+    tones: promiseEffect<void, TonesInput>('tones'),
   },
   delays: {
     collectTimeout: ({ context }) => stepOf(context, 'collect').timeoutMs,
@@ -90,4 +96,4 @@ export const document = setup({
 });
 
 /** The step kinds, for the dispatcher. */
-export const STEP_KINDS: readonly StepKind[] = ['say', 'play', 'collect', 'record', 'notify', 'wait', 'join', 'dial', 'hangup'];
+export const STEP_KINDS: readonly StepKind[] = ['say', 'play', 'collect', 'record', 'notify', 'wait', 'join', 'dial', 'hangup', 'reject', 'tones'];

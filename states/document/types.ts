@@ -61,6 +61,14 @@ export interface AnswerInput extends LegInput {
   readonly announce: boolean;
 }
 
+export interface RejectInput extends LegInput {
+  readonly reason: 'busy' | 'rejected';
+}
+
+export interface TonesInput extends LegInput {
+  readonly digits: string;
+}
+
 export interface BackgroundRecordingInput extends LegInput {
   readonly step: RecordStep;
 }
@@ -93,7 +101,7 @@ export interface DocumentContext {
   typedAhead: string;
   /** The collect step's keys so far. */
   digits: string;
-  /** The collect step has what it needs (`maxDigits` keys, or `#`). */
+  /** The collect step has what it needs (`maxDigits` keys, or the submit key). */
   submitted: boolean;
   /** How the collect step ended. */
   timedOut: boolean;
@@ -101,8 +109,10 @@ export interface DocumentContext {
   media: string | undefined;
   /** Times the current prompt has played (for `loop: 0`). */
   plays: number;
-  /** The blocking recording of the current record step. */
-  take: { name: string; startedAt: string | undefined } | undefined;
+  /** The blocking recording of the current record step; `endedBy`: the key that ended it, or `hangup`. */
+  take: { name: string; startedAt: string | undefined; endedBy?: string } | undefined;
+  /** How the dial step's new leg ended, for its `after` report. */
+  dialed: { status: string; legUuid?: string; durationSeconds?: number } | undefined;
   /** What the record step kept, to report. */
   kept: Extract<StepResult, { kind: 'record' }> | undefined;
   /** The caller is gone, or the service is ending the call: no further step runs (a recording still finishing may report). */

@@ -8,7 +8,7 @@
  * `clearDigits` and `appendDigit`, and the delay `digitTimeout`.
  *
  * `takeKeys` is the rule for keys with a limit (a document's collect step:
- * at most `maxDigits`, `#` submitting or not), shared by every collector.
+ * at most `maxDigits`, a submit key or none), shared by every collector.
  */
 import type { CallLog } from './call.js';
 import type { PlaybackInput } from './effects.js';
@@ -46,10 +46,10 @@ export function collectDigits<TContext extends WithCall, const TDone extends `#$
 }
 
 /** Adds keys to the digits so far: the digits, and whether they are complete. */
-export function takeKeys(step: { readonly maxDigits: number; readonly submitOnHash: boolean }, digits: string, keys: string): { digits: string; complete: boolean } {
+export function takeKeys(step: { readonly maxDigits: number; readonly submitKey?: string }, digits: string, keys: string): { digits: string; complete: boolean } {
   let out = digits;
   for (const key of keys) {
-    if (key === '#' && step.submitOnHash) return { digits: out, complete: true };
+    if (key === step.submitKey) return { digits: out, complete: true };
     out += key;
     if (out.length >= step.maxDigits) return { digits: out, complete: true };
   }

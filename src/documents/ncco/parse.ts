@@ -198,7 +198,7 @@ function input(fields: FieldReader, context: ActionContext): CollectStep {
   };
 }
 
-type DtmfSettings = Pick<CollectStep, 'maxDigits' | 'timeoutMs' | 'submitOnHash'>;
+type DtmfSettings = Pick<CollectStep, 'maxDigits' | 'timeoutMs' | 'submitKey'>;
 
 function dtmfSettings(fields: FieldReader): DtmfSettings {
   const maxDigits = fields.wholeNumber('maxDigits', 4, 1, 20);
@@ -206,7 +206,7 @@ function dtmfSettings(fields: FieldReader): DtmfSettings {
   // through) would submit before the caller could press anything.
   const timeOut = fields.number('timeOut', 1, 10) ?? 3;
   const submitOnHash = fields.boolean('submitOnHash', false);
-  return { maxDigits, timeoutMs: Math.round(timeOut * 1000), submitOnHash };
+  return { maxDigits, timeoutMs: Math.round(timeOut * 1000), ...(submitOnHash ? { submitKey: '#' } : {}) };
 }
 
 function inputTypes(fields: FieldReader): readonly string[] {
@@ -239,7 +239,7 @@ function record(fields: FieldReader, context: ActionContext): RecordStep {
     kind: 'record',
     format,
     ...(endOnSilenceSeconds === undefined ? {} : { endOnSilenceSeconds }),
-    ...(key === undefined ? {} : { endOnKey: key }),
+    ...(key === undefined ? {} : { endKeys: key }),
     maxSeconds,
     beep,
     // The recording guide's rule (NCCO.md 2.4): a way to end it early makes it a

@@ -1,7 +1,7 @@
 /**
  * collect: keys from the caller (NCCO `input`, TwiML `<Gather>`). It starts
  * with the keys typed during barge-in prompts; it submits when `maxDigits` are
- * in, on `#` when `submitOnHash`, or `timeoutMs` after it started or after the
+ * in, on its `submitKey`, or `timeoutMs` after it started or after the
  * last key (then flagged timed out, digits or not). The result goes to the
  * program; a document in the reply replaces the rest.
  */

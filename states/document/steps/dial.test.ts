@@ -3,9 +3,9 @@ import { createActor, fromCallback, SimulatedClock } from 'xstate';
 import { memoryLog } from '../../../test/support/effect-harness.js';
 import { settle, stubPlayback, stubPromise, documentInput } from '../../../test/support/machine-stubs.js';
 import { documentMachine } from '../machine.js';
-import type { DialOutcome, DialStep, Program, Step } from '../program.js';
+import type { DialOutcome, DialStep, Program, Report, Step } from '../program.js';
 import type { DialInput } from '../setup.js';
-import type { AnswerInput, DocumentInput, LegInput, OpenResult, RenderedPrompt, SpeechInput } from '../types.js';
+import type { AnswerInput, DocumentInput, LegInput, OpenResult, RenderedPrompt, ReportInput, ReportReply, SpeechInput } from '../types.js';
 
 const dialStep = (options: Partial<DialStep> = {}): DialStep => ({
   kind: 'dial',
@@ -16,6 +16,7 @@ const dialStep = (options: Partial<DialStep> = {}): DialStep => ({
   report: { url: 'http://app.test/event', method: 'POST', shape: 'ncco-connect' },
   ...options,
 });
+const after: Report = { url: 'http://app.test/dial-action', method: 'POST', shape: 'twiml-dial', replies: true };
 const say = (text: string): Step => ({ kind: 'say', speech: { text, ssml: false, language: 'en-US' }, prompt: { loop: 1, level: 0, bargeIn: false } });
 
 /** A `dialer` stub: each dial, whether its cleanup ran, and a way to end it. */
@@ -31,9 +32,11 @@ function stubDialer() {
   return { logic, dials, last: () => dials.at(-1)! };
 }
 
-function start(program: Program) {
+/** `reply` answers the dial's `after` report (default: an empty reply). */
+function start(program: Program, reply: (input: ReportInput) => ReportReply | Promise<ReportReply> = () => ({})) {
   const dialer = stubDialer();
   const playback = stubPlayback();
+  const report = stubPromise<ReportReply, ReportInput>(reply);
   const input: DocumentInput = documentInput(memoryLog());
   const actor = createActor(
     documentMachine.provide({
@@ -43,6 +46,7 @@ function start(program: Program) {
         speech: stubPromise<RenderedPrompt, SpeechInput>((i) => ({ media: `sound:/tts/${i.speech.text}` })).logic,
         playback: playback.logic,
         dialer: dialer.logic,
+        report: report.logic,
       },
     }),
     { input, clock: new SimulatedClock() },
@@ -50,7 +54,7 @@ function start(program: Program) {
   const errors: unknown[] = [];
   actor.subscribe({ error: (err) => errors.push(err) });
   actor.start();
-  return { actor, dialer, playback, errors, state: () => actor.getSnapshot().value, done: () => actor.getSnapshot().status === 'done' };
+  return { actor, dialer, playback, report, errors, key: (digit: string) => actor.send({ type: 'ari.dtmf', digit }), state: () => actor.getSnapshot().value, done: () => actor.getSnapshot().status === 'done' };
 }
 
 describe('document machine: dial', () => {
@@ -58,7 +62,7 @@ describe('document machine: dial', () => {
     const step = dialStep({ from: '447700900000', ringbackUrl: 'http://app.test/ring.mp3' });
     const t = start({ steps: [step, say('after')] });
     await settle();
-    expect(t.state()).toBe('dial');
+    expect(t.state()).toEqual({ dial: 'connecting' });
     expect(t.dialer.dials).toHaveLength(1);
     expect(t.dialer.last().input).toMatchObject({ leg: 'leg-1', channelId: 'c1', step });
     expect(t.playback.plays).toEqual([]);
@@ -124,8 +128,106 @@ describe('document machine: dial', () => {
     await settle();
     t.actor.send({ type: 'ari.dtmf', digit: '5' });
     await settle();
-    expect(t.state()).toBe('dial');
+    expect(t.state()).toEqual({ dial: 'connecting' });
     expect(t.dialer.last().left).toBe(false);
     expect(t.actor.getSnapshot().context.typedAhead).toBe('');
+  });
+});
+
+describe('document machine: dial with after (TwiML <Dial action>)', () => {
+  it('once the new leg is over, reports its outcome to `after` and waits for the reply; an empty reply goes on', async () => {
+    let replied: (reply: ReportReply) => void = () => undefined;
+    const t = start({ steps: [dialStep({ after }), say('next')] }, () => new Promise<ReportReply>((resolve) => (replied = resolve)));
+    await settle();
+    t.dialer.last().over({ status: 'busy', legUuid: 'leg-2', durationSeconds: 0 });
+    await settle();
+    expect(t.dialer.last().left).toBe(true);
+    expect(t.state()).toEqual({ dial: 'reporting' });
+    expect(t.report.inputs).toEqual([{ leg: 'leg-1', channelId: 'c1', log: expect.anything() as unknown, report: after, result: { kind: 'dial', status: 'busy', legUuid: 'leg-2', durationSeconds: 0 } }]);
+    expect(t.playback.plays).toEqual([]);
+    replied({});
+    await settle();
+    expect(t.playback.media()).toEqual(['sound:/tts/next']);
+  });
+
+  it('reports only what the dialer told: no leg uuid or duration when there were none', async () => {
+    const t = start({ steps: [dialStep({ after })] });
+    await settle();
+    t.dialer.last().over({ status: 'failed' });
+    await settle();
+    expect(t.report.inputs.map((i) => i.result)).toStrictEqual([{ kind: 'dial', status: 'failed' }]);
+    expect(t.done()).toBe(true);
+  });
+
+  it('a reply with a document replaces the rest of the program', async () => {
+    const t = start({ steps: [dialStep({ after }), say('old rest')] }, () => ({ replace: { steps: [say('voicemail'), say('bye')] } }));
+    await settle();
+    t.dialer.last().over({ status: 'no-answer', legUuid: 'leg-2' });
+    await settle();
+    expect(t.actor.getSnapshot().context.pc).toBe(0);
+    expect(t.playback.media()).toEqual(['sound:/tts/voicemail']);
+    t.playback.last().finish();
+    await settle();
+    expect(t.playback.media()).toEqual(['sound:/tts/voicemail', 'sound:/tts/bye']);
+    t.playback.last().finish();
+    await settle();
+    expect(t.done()).toBe(true);
+    expect(t.errors).toEqual([]);
+  });
+
+  it('a report that fails goes on with the next step', async () => {
+    const t = start({ steps: [dialStep({ after }), say('next')] }, () => {
+      throw new Error('HTTP 500');
+    });
+    await settle();
+    t.dialer.last().over({ status: 'completed', legUuid: 'leg-2', durationSeconds: 42 });
+    await settle();
+    expect(t.report.inputs).toHaveLength(1);
+    expect(t.playback.media()).toEqual(['sound:/tts/next']);
+  });
+
+  it('without after, nothing is reported and the next step runs', async () => {
+    const t = start({ steps: [dialStep(), say('next')] }, () => ({ replace: { steps: [say('never')] } }));
+    await settle();
+    t.dialer.last().over({ status: 'completed', legUuid: 'leg-2', durationSeconds: 42 });
+    await settle();
+    expect(t.report.inputs).toEqual([]);
+    expect(t.playback.media()).toEqual(['sound:/tts/next']);
+  });
+});
+
+describe('document machine: dial with hangupOnStar', () => {
+  it('the caller’s * leaves the dial (the dialer’s cleanup hangs the new leg up) and the next step runs', async () => {
+    const t = start({ steps: [dialStep({ hangupOnStar: true }), say('back')] });
+    await settle();
+    t.key('1');
+    await settle();
+    expect(t.dialer.last().left).toBe(false);
+    t.key('*');
+    await settle();
+    expect(t.dialer.last().left).toBe(true);
+    expect(t.report.inputs).toEqual([]);
+    expect(t.playback.media()).toEqual(['sound:/tts/back']);
+  });
+
+  it('with after, * reports the dial as completed and runs the reply', async () => {
+    const t = start({ steps: [dialStep({ hangupOnStar: true, after }), say('old rest')] }, () => ({ replace: { steps: [say('menu')] } }));
+    await settle();
+    t.key('*');
+    await settle();
+    expect(t.dialer.last().left).toBe(true);
+    expect(t.report.inputs.map((i) => ({ report: i.report, result: i.result }))).toEqual([{ report: after, result: { kind: 'dial', status: 'completed' } }]);
+    expect(t.playback.media()).toEqual(['sound:/tts/menu']);
+  });
+
+  it('without hangupOnStar, * does nothing: the dial goes on', async () => {
+    const t = start({ steps: [dialStep({ after }), say('later')] });
+    await settle();
+    t.key('*');
+    await settle();
+    expect(t.state()).toEqual({ dial: 'connecting' });
+    expect(t.dialer.last().left).toBe(false);
+    expect(t.report.inputs).toEqual([]);
+    expect(t.playback.plays).toEqual([]);
   });
 });

@@ -5,7 +5,8 @@
  * not held up behind it, transcripts fact 17) and reports by itself when it
  * ends. A hang-up keeps what was recorded: Asterisk stores it, the program
  * still gets its record event. Keys other than `*` and `#` are watched here,
- * because ARI's `terminateOn` takes only none, any, `*` and `#`.
+ * because ARI's `terminateOn` takes only none, any, `*` and `#`. A TwiML
+ * action's reply replaces the rest of the program.
  */
 import { v7 as uuidv7 } from 'uuid';
 import { assign, sendTo, spawnChild } from 'xstate';
@@ -14,13 +15,16 @@ import type { DocumentContext } from '../types.js';
 
 const isBackground = ({ context }: { context: DocumentContext }) => !stepOf(context, 'record').blocking;
 
-/** `*` and `#` Asterisk ends the recording on itself; any other key is ours to watch. */
-const asteriskKey = (key: string | undefined): key is '*' | '#' => key === '*' || key === '#';
+/** A lone `*` or `#` Asterisk ends the recording on itself; any other key (or set of keys) is ours to watch. */
+const asteriskKey = (keys: string | undefined): keys is '*' | '#' => keys === '*' || keys === '#';
 
 const isEndKey = ({ context, event }: { context: DocumentContext; event: { type: string; digit?: string } }) => {
-  const key = stepOf(context, 'record').endOnKey;
-  return key !== undefined && !asteriskKey(key) && event.digit === key;
+  const keys = stepOf(context, 'record').endKeys;
+  return keys !== undefined && event.digit !== undefined && keys.includes(event.digit);
 };
+
+/** Remembers what ended the recording (a key, the hang-up) for the program. */
+const endedByHangup = document.assign({ take: ({ context }) => context.take && { ...context.take, endedBy: context.take.endedBy ?? 'hangup' } });
 
 const now = () => new Date().toISOString();
 
@@ -57,7 +61,7 @@ export const record = document.createStateConfig({
             format: 'wav',
             beep: step.beep,
             ifExists: 'overwrite' as const,
-            terminateOn: asteriskKey(step.endOnKey) ? step.endOnKey : ('none' as const),
+            terminateOn: asteriskKey(step.endKeys) ? step.endKeys : ('none' as const),
             maxDurationSeconds: step.maxSeconds,
             ...(step.endOnSilenceSeconds === undefined ? {} : { maxSilenceSeconds: step.endOnSilenceSeconds }),
             // Left any other way (the document replaced, the service ending): what was recorded is kept.
@@ -70,10 +74,20 @@ export const record = document.createStateConfig({
       states: {
         recording: {
           on: {
-            'ari.dtmf': [{ guard: isEndKey, actions: sendTo('recorder', { type: 'recording.stop' }) }, {}],
+            'ari.dtmf': [
+              {
+                guard: isEndKey,
+                actions: [
+                  assign(({ context, event }) => ({ take: context.take && { ...context.take, endedBy: context.take.endedBy ?? event.digit } })),
+                  // Asterisk ends on a lone * or # itself; the stop is then a harmless extra.
+                  sendTo('recorder', { type: 'recording.stop' }),
+                ],
+              },
+              {},
+            ],
             // Asterisk stops and stores it at the hang-up; RecordingFinished follows.
-            'ari.hangup': { target: 'finishing', actions: 'markCallerGone' },
-            'ari.stasisEnd': { target: 'finishing', actions: 'markCallerGone' },
+            'ari.hangup': { target: 'finishing', actions: ['markCallerGone', endedByHangup] },
+            'ari.stasisEnd': { target: 'finishing', actions: ['markCallerGone', endedByHangup] },
             'call.end': { target: 'finishing', actions: ['markCallerGone', sendTo('recorder', { type: 'recording.stop' })] },
           },
         },
@@ -83,7 +97,7 @@ export const record = document.createStateConfig({
         },
       },
       on: {
-        'recording.started': { actions: assign({ take: ({ context }) => ({ name: context.take!.name, startedAt: now() }) }) },
+        'recording.started': { actions: assign({ take: ({ context }) => ({ ...context.take!, startedAt: now() }) }) },
         'recording.finished': finished,
         'recording.failed': {
           target: '#document.next',
@@ -101,7 +115,10 @@ export const record = document.createStateConfig({
           startedAt: context.take!.startedAt ?? now(),
           endedAt: now(),
         }),
-        onDone: { target: 'reporting', actions: assign({ kept: ({ event }) => event.output }) },
+        onDone: {
+          target: 'reporting',
+          actions: assign({ kept: ({ context, event }) => (context.take?.endedBy === undefined ? event.output : { ...event.output, endedBy: context.take.endedBy }) }),
+        },
         onError: {
           target: '#document.next',
           actions: [({ context, event }) => context.input.log.warn('no recording to report', { recording: context.take?.name, err: String(event.error) }), 'advance'],
@@ -113,7 +130,15 @@ export const record = document.createStateConfig({
       invoke: {
         src: 'report',
         input: ({ context }) => ({ ...legInput(context), report: stepOf(context, 'record').report, result: context.kept! }),
-        onDone: { target: '#document.next', actions: 'advance' },
+        onDone: [
+          // A TwiML action's reply: the rest of the program (unless the caller has gone).
+          {
+            guard: ({ context, event }) => event.output.replace !== undefined && !context.callerGone,
+            target: '#document.next',
+            actions: assign({ program: ({ event }) => event.output.replace!, pc: 0, media: undefined, plays: 0, take: undefined, kept: undefined }),
+          },
+          { target: '#document.next', actions: 'advance' },
+        ],
         onError: { target: '#document.next', actions: 'advance' },
       },
       on: { 'ari.hangup': { actions: 'markCallerGone' }, 'ari.stasisEnd': { actions: 'markCallerGone' }, 'call.end': { actions: 'markCallerGone' }, 'ari.dtmf': {}, 'document.replace': {} },

@@ -48,7 +48,6 @@ describe('seed NCCOs', () => {
             kind: 'collect',
             maxDigits: 1,
             timeoutMs: 5000,
-            submitOnHash: false,
             speechRequested: false,
             report: { url: 'http://www.fuddyduddies.org:9000/webhooks/dtmf', method: 'POST', shape: 'ncco-input-legacy' },
           },
@@ -301,7 +300,6 @@ describe('input', () => {
       kind: 'collect',
       maxDigits: 4,
       timeoutMs: 3000,
-      submitOnHash: false,
       speechRequested: false,
       report: { url: 'http://127.0.0.1:1/ev', method: 'GET', shape: 'ncco-input-legacy' },
     });
@@ -312,7 +310,7 @@ describe('input', () => {
       kind: 'collect',
       maxDigits: 20,
       timeoutMs: 10_000,
-      submitOnHash: true,
+      submitKey: '#',
       speechRequested: false,
       report: { url: 'http://h/dtmf', method: 'GET', shape: 'ncco-input-legacy' },
     });
@@ -328,14 +326,14 @@ describe('input', () => {
       kind: 'collect',
       maxDigits: 2,
       timeoutMs: 1500,
-      submitOnHash: true,
+      submitKey: '#',
       speechRequested: false,
       report: { url: 'http://h/in', method: 'POST', shape: 'ncco-input' },
     });
   });
 
   it('current shape with an empty dtmf object has the defaults', () => {
-    expect(step({ action: 'input', type: ['dtmf'], dtmf: {} })).toMatchObject({ maxDigits: 4, timeoutMs: 3000, submitOnHash: false, report: { shape: 'ncco-input' } });
+    expect(step({ action: 'input', type: ['dtmf'], dtmf: {} })).toMatchObject({ maxDigits: 4, timeoutMs: 3000, report: { shape: 'ncco-input' } });
   });
 
   it('a dtmf object without type is the current shape too', () => {
@@ -409,8 +407,8 @@ describe('record', () => {
       blocking: true,
       report: { url: 'http://h/rec', method: 'POST', shape: 'ncco-record' },
     });
-    expect(step({ action: 'record', endOnKey: '9', format: 'ogg' })).toMatchObject({ endOnKey: '9', format: 'ogg', blocking: true });
-    expect(step({ action: 'record', endOnKey: '#' })).toMatchObject({ endOnKey: '#', blocking: true });
+    expect(step({ action: 'record', endOnKey: '9', format: 'ogg' })).toMatchObject({ endKeys: '9', format: 'ogg', blocking: true });
+    expect(step({ action: 'record', endOnKey: '#' })).toMatchObject({ endKeys: '#', blocking: true });
     expect(step({ action: 'record', timeOut: 3 })).toMatchObject({ maxSeconds: 3, blocking: false });
   });
 
