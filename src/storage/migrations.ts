@@ -83,6 +83,8 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX voice_recordings_by_app ON voice_recordings (application_id, created_at);`,
   // 4: the public key that verifies a voice application's REST API JWTs (RS256).
   `ALTER TABLE voice_apps ADD COLUMN public_key TEXT;`,
+  // 5: what an application's documents speak; the apps made before TwiML are NCCO apps.
+  `ALTER TABLE voice_apps ADD COLUMN dialect TEXT NOT NULL DEFAULT 'ncco' CHECK (dialect IN ('ncco', 'twiml'));`,
 ];
 
 /** Brings the schema up to date; returns the version it is at. */

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { importSPKI } from 'jose';
 import { validate as isUuid } from 'uuid';
+import type { DialectName } from '../documents/dialect.js';
 import { AppError } from '../errors.js';
 import type { RecordingFormat, WebhookMethod } from './voice-types.js';
 
@@ -14,6 +15,9 @@ const RECORDING_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const MAX_URL_LENGTH = 2048;
 const MAX_SECRET_LENGTH = 256;
+
+/** The dialects an application can speak (the CHECK of voice_apps.dialect). */
+export const DIALECTS: readonly DialectName[] = ['ncco', 'twiml'];
 
 /** The recording formats NCCO's `record` offers. */
 export const RECORDING_FORMATS: readonly RecordingFormat[] = ['mp3', 'wav', 'ogg'];
@@ -58,6 +62,18 @@ export function checkMethod(what: string, method: unknown): WebhookMethod {
   const upper = typeof method === 'string' ? method.toUpperCase() : '';
   if (upper !== 'GET' && upper !== 'POST') throw invalid(`${what} must be GET or POST, got ${shown(method)}`);
   return upper;
+}
+
+/** True when `s` names a dialect. */
+export function isDialect(s: unknown): s is DialectName {
+  return DIALECTS.includes(s as DialectName);
+}
+
+/** Checks a dialect name, case-insensitive; returns it lower-case. `what` names the field in the message (`--dialect` for the CLI). */
+export function checkDialect(dialect: unknown, what = 'dialect'): DialectName {
+  const lower = typeof dialect === 'string' ? dialect.toLowerCase() : '';
+  if (!isDialect(lower)) throw invalid(`${what} must be ${DIALECTS.join(' or ')}, got ${shown(dialect)}`);
+  return lower;
 }
 
 /** Checks a signature secret. The message never repeats it. */

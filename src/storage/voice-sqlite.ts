@@ -10,7 +10,8 @@ import Database from 'better-sqlite3';
 import { v4 as uuidv4, validate as isUuid } from 'uuid';
 import { AppError } from '../errors.js';
 import { openDatabase } from './database.js';
-import { checkAppName, checkMethod, checkPublicKey, checkRecordingFields, checkSecret, checkWebhookUrl, isAppName, isRecordingId } from './voice-rules.js';
+import type { DialectName } from '../documents/dialect.js';
+import { checkAppName, checkDialect, checkMethod, checkPublicKey, checkRecordingFields, checkSecret, checkWebhookUrl, isAppName, isRecordingId } from './voice-rules.js';
 import type { NewVoiceApp, RecordingFormat, VoiceApp, VoiceRecording, VoiceStore, WebhookMethod } from './voice-types.js';
 
 interface AppRow {
@@ -23,6 +24,7 @@ interface AppRow {
   fallback_answer_url: string | null;
   signature_secret: string | null;
   public_key: string | null;
+  dialect: DialectName;
   created_at: string;
 }
 
@@ -37,13 +39,14 @@ interface RecordingRow {
   created_at: string;
 }
 
-const APP_COLUMNS = 'id, name, answer_url, answer_method, event_url, event_method, fallback_answer_url, signature_secret, public_key, created_at';
+const APP_COLUMNS = 'id, name, answer_url, answer_method, event_url, event_method, fallback_answer_url, signature_secret, public_key, dialect, created_at';
 const RECORDING_COLUMNS = 'id, application_id, call_uuid, conversation_uuid, format, path, size, created_at';
 
 function toApp(row: AppRow): VoiceApp {
   const app: VoiceApp = {
     id: row.id,
     name: row.name,
+    dialect: row.dialect,
     answerUrl: row.answer_url,
     answerMethod: row.answer_method,
     eventUrl: row.event_url,
@@ -81,6 +84,13 @@ function noApp(name: string): AppError {
   return new AppError('NOT_FOUND', `voice app "${name}" does not exist`);
 }
 
+/** A TwiML app's secret is its auth token: without one it could neither sign its webhooks nor use the REST API. */
+function checkTwimlSecret(row: AppRow): void {
+  if (row.dialect === 'twiml' && row.signature_secret === null) {
+    throw new AppError('INVALID_INPUT', `voice app "${row.name}" speaks twiml: its signature secret is its auth token and cannot be empty`);
+  }
+}
+
 /** The optional fields of a new application or a patch: undefined = not given, null = cleared. */
 function optionalUrl(what: string, value: string | undefined): string | null | undefined {
   if (value === undefined) return undefined;
@@ -104,7 +114,7 @@ function prepareStatements(db: Database.Database) {
     apps: db.prepare<[], AppRow>(`SELECT ${APP_COLUMNS} FROM voice_apps ORDER BY name`),
     insertApp: db.prepare<[AppRow]>(
       `INSERT INTO voice_apps (${APP_COLUMNS})
-       VALUES (@id, @name, @answer_url, @answer_method, @event_url, @event_method, @fallback_answer_url, @signature_secret, @public_key, @created_at)`,
+       VALUES (@id, @name, @answer_url, @answer_method, @event_url, @event_method, @fallback_answer_url, @signature_secret, @public_key, @dialect, @created_at)`,
     ),
     updateApp: db.prepare<[AppRow]>(
       `UPDATE voice_apps SET name = @name, answer_url = @answer_url, answer_method = @answer_method, event_url = @event_url,
@@ -140,18 +150,22 @@ class SqliteVoiceStore implements VoiceStore {
 
   async addApp(app: NewVoiceApp): Promise<VoiceApp> {
     this.ensureOpen();
+    const dialect = app.dialect === undefined ? 'ncco' : checkDialect(app.dialect);
     const row: AppRow = {
       id: uuidv4(),
       name: checkAppName(app.name),
       answer_url: checkWebhookUrl('answer URL', app.answerUrl),
-      answer_method: checkMethod('answer method', app.answerMethod ?? 'GET'),
+      // Each dialect's own default: Vonage fetches NCCO with GET, Twilio TwiML with POST.
+      answer_method: checkMethod('answer method', app.answerMethod ?? (dialect === 'twiml' ? 'POST' : 'GET')),
       event_url: checkWebhookUrl('event URL', app.eventUrl),
       event_method: checkMethod('event method', app.eventMethod ?? 'POST'),
       fallback_answer_url: optionalUrl('fallback answer URL', app.fallbackAnswerUrl) ?? null,
       signature_secret: optionalSecret(app.signatureSecret) ?? null,
       public_key: (await optionalPublicKey(app.publicKey)) ?? null,
+      dialect,
       created_at: new Date().toISOString(),
     };
+    checkTwimlSecret(row);
     try {
       this.sql.insertApp.run(row);
     } catch (err) {
@@ -176,6 +190,7 @@ class SqliteVoiceStore implements VoiceStore {
   async updateApp(name: string, patch: Partial<NewVoiceApp>): Promise<VoiceApp> {
     this.ensureOpen();
     // Check everything before touching the row: a bad field changes nothing.
+    const dialect = patch.dialect === undefined ? undefined : checkDialect(patch.dialect);
     const change = {
       name: patch.name === undefined ? undefined : checkAppName(patch.name),
       answer_url: patch.answerUrl === undefined ? undefined : checkWebhookUrl('answer URL', patch.answerUrl),
@@ -190,10 +205,15 @@ class SqliteVoiceStore implements VoiceStore {
     return this.db.transaction(() => {
       const current = isAppName(name) ? this.sql.appByName.get(name) : undefined;
       if (!current) throw noApp(name);
+      // Its calls, SIDs and secret were made for one dialect; a new dialect is a new app.
+      if (dialect !== undefined && dialect !== current.dialect) {
+        throw new AppError('INVALID_INPUT', `voice app "${name}" speaks ${current.dialect}: its dialect cannot change (remove it and add it again)`);
+      }
       const next: AppRow = { ...current };
       for (const [key, value] of Object.entries(change) as [keyof typeof change, string | null | undefined][]) {
         if (value !== undefined) (next as unknown as Record<string, string | null>)[key] = value;
       }
+      checkTwimlSecret(next);
       try {
         this.sql.updateApp.run(next);
       } catch (err) {

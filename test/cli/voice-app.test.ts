@@ -72,7 +72,7 @@ describe('voice-app help', () => {
   });
 
   it.each([
-    ['add', /^Usage: stasis-flows voice-app add <name> --answer-url <url> --event-url <url> \[--answer-method GET\|POST\] \[--event-method POST\|GET\] \[--fallback-answer-url <url>\] \[--signature-secret <s>\] \[--public-key <file>\]$/m],
+    ['add', /^Usage: stasis-flows voice-app add <name> \[--dialect ncco\|twiml\] --answer-url <url> --event-url <url> \[--answer-method GET\|POST\] \[--event-method POST\|GET\] \[--fallback-answer-url <url>\] \[--signature-secret <s>\] \[--public-key <file>\]$/m],
     ['list', /^Usage: stasis-flows voice-app list \[--json\]$/m],
     ['set', /^Usage: stasis-flows voice-app set <name> \[--answer-url <url>\] \[--event-url <url>\] \[--answer-method GET\|POST\]/m],
     ['remove', /^Usage: stasis-flows voice-app remove <name>$/m],
@@ -91,8 +91,9 @@ describe('voice-app add', () => {
     const first = r.stdout.split('\n')[0]!;
     const id = /^added voice app "ivr": application_id (\S+)$/.exec(first)?.[1];
     expect(id !== undefined && isUuid(id)).toBe(true);
-    expect(await stored('ivr')).toMatchObject({ id, answerUrl: ANSWER, answerMethod: 'GET', eventUrl: EVENT, eventMethod: 'POST' });
+    expect(await stored('ivr')).toMatchObject({ id, dialect: 'ncco', answerUrl: ANSWER, answerMethod: 'GET', eventUrl: EVENT, eventMethod: 'POST' });
     expect(r.stdout).toMatch(/signed: no/);
+    expect(r.stdout).not.toMatch(/account_sid|auth_token/);
   });
 
   it('takes methods in any case, stores them upper-case, and keeps the secret without printing it', async () => {
@@ -132,10 +133,10 @@ describe('voice-app list', () => {
     const r = await cli(['voice-app', 'list']);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     const [header, first, second] = r.stdout.trimEnd().split('\n');
-    expect(header).toMatch(/^NAME +APPLICATION_ID +ANSWER +EVENT +FALLBACK +SIGNED +PUBLIC KEY$/);
-    expect(first).toMatch(/^greeting +\S+ +GET http:\/\/h\/answer +GET http:\/\/h\/events +- +signed: no +public key: no$/);
+    expect(header).toMatch(/^NAME +DIALECT +APPLICATION_ID +ACCOUNT_SID +ANSWER +EVENT +FALLBACK +SIGNED +PUBLIC KEY$/);
+    expect(first).toMatch(/^greeting +ncco +\S+ +- +GET http:\/\/h\/answer +GET http:\/\/h\/events +- +signed: no +public key: no$/);
     expect(second).toContain(ivr.id);
-    expect(second).toMatch(new RegExp(`^ivr +${ivr.id} +GET ${ANSWER} +POST ${EVENT} +http://127.0.0.1:3001/fallback +signed: yes +public key: no$`));
+    expect(second).toMatch(new RegExp(`^ivr +ncco +${ivr.id} +- +GET ${ANSWER} +POST ${EVENT} +http://127.0.0.1:3001/fallback +signed: yes +public key: no$`));
   });
 
   it('--json gives the apps with `signed` instead of the secret', async () => {
@@ -239,5 +240,113 @@ describe('voice-app --public-key', () => {
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toMatch(/public key: no/);
     expect((await stored('ivr'))!.publicKey).toBeUndefined();
+  });
+});
+
+describe('voice-app --dialect twiml', () => {
+  const TOKEN = /^auth_token ([0-9a-f]{32})$/m;
+
+  async function addTwiml(...extra: string[]) {
+    const r = await cli(['voice-app', 'add', 'tw', '--dialect', 'twiml', '--answer-url', ANSWER, '--event-url', EVENT, ...extra]);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    return r;
+  }
+
+  /** The Account SID Twilio clients use: AC and the application_id's 32 hex digits. */
+  const sidOf = (id: string) => `AC${id.replaceAll('-', '')}`;
+
+  it('add prints the application_id, then the account_sid (AC + its hex), then a new auth token that is stored as the secret', async () => {
+    const r = await addTwiml();
+    const [first, second, third] = r.stdout.split('\n');
+    const id = /^added voice app "tw": application_id (\S+)$/.exec(first!)?.[1];
+    expect(id !== undefined && isUuid(id)).toBe(true);
+    expect(second).toBe(`account_sid ${sidOf(id!)}`);
+    expect(second).toMatch(/^account_sid AC[0-9a-f]{32}$/);
+    const token = TOKEN.exec(third!)?.[1];
+    expect(token).toBeDefined();
+    expect(await stored('tw')).toMatchObject({ id, dialect: 'twiml', signatureSecret: token });
+    expect(r.stdout).toMatch(/^ {2}dialect: {2}twiml$/m);
+    // A second app gets a token of its own.
+    const other = await cli(['voice-app', 'add', 'tw2', '--dialect', 'twiml', '--answer-url', ANSWER, '--event-url', EVENT]);
+    expect(TOKEN.exec(other.stdout)?.[1]).not.toBe(token);
+  });
+
+  it('answers with POST by default (ncco stays GET); a method given is kept', async () => {
+    await addTwiml();
+    await addIvr();
+    await cli(['voice-app', 'add', 'tw-get', '--dialect', 'twiml', '--answer-url', ANSWER, '--event-url', EVENT, '--answer-method', 'get']);
+    expect(await stored('tw')).toMatchObject({ answerMethod: 'POST', eventMethod: 'POST' });
+    expect(await stored('ivr')).toMatchObject({ answerMethod: 'GET' });
+    expect(await stored('tw-get')).toMatchObject({ answerMethod: 'GET' });
+  });
+
+  it('add with --signature-secret keeps it as the auth token, and prints no token', async () => {
+    const r = await addTwiml('--signature-secret', SECRET);
+    expect(r.stdout).toMatch(/^account_sid AC[0-9a-f]{32}$/m);
+    expect(r.stdout).not.toMatch(/auth_token/);
+    expect((await stored('tw'))!.signatureSecret).toBe(SECRET);
+  });
+
+  it('list shows the dialect and the account SID (- for ncco), never the token, in the table and in --json', async () => {
+    const token = TOKEN.exec((await addTwiml()).stdout)![1]!;
+    await addIvr('--signature-secret', SECRET);
+    const tw = (await stored('tw'))!;
+    const table = await cli(['voice-app', 'list']);
+    expect(table).toMatchObject({ code: 0, stderr: '' });
+    const [, ivrRow, twRow] = table.stdout.trimEnd().split('\n');
+    expect(ivrRow).toMatch(/^ivr +ncco +\S+ +- +GET /);
+    expect(twRow).toMatch(new RegExp(`^tw +twiml +${tw.id} +${sidOf(tw.id)} +POST ${ANSWER} +POST ${EVENT} +- +signed: yes +public key: no$`));
+    expect(table.stdout).not.toContain(token);
+    const json = await cli(['voice-app', 'list', '--json']);
+    expect(json.stdout).not.toContain(token);
+    const apps = JSON.parse(json.stdout) as Record<string, unknown>[];
+    expect(apps.map((a) => [a.name, a.dialect, a.accountSid])).toEqual([
+      ['ivr', 'ncco', undefined],
+      ['tw', 'twiml', sidOf(tw.id)],
+    ]);
+    expect(apps[1]).toMatchObject({ id: tw.id, signed: true });
+    for (const app of apps) expect(app).not.toHaveProperty('signatureSecret');
+  });
+
+  it('refuses an unknown --dialect with one line, storing nothing; accepts any case', async () => {
+    await fails(['voice-app', 'add', 'x', '--dialect', 'vxml', '--answer-url', ANSWER, '--event-url', EVENT], /^stasis-flows: --dialect must be ncco or twiml, got "vxml"\n$/);
+    expect(await stored('x')).toBeUndefined();
+    await cli(['voice-app', 'add', 'x', '--dialect', 'TwiML', '--answer-url', ANSWER, '--event-url', EVENT]);
+    expect((await stored('x'))!.dialect).toBe('twiml');
+  });
+
+  it('set --signature-secret "" is refused on a twiml app (it is the auth token), changing nothing', async () => {
+    await addTwiml();
+    const before = await stored('tw');
+    await fails(['voice-app', 'set', 'tw', '--signature-secret', '', '--event-url', 'http://new/events'], /"tw" speaks twiml: its signature secret is its auth token/);
+    expect(await stored('tw')).toEqual(before);
+  });
+
+  it('set --new-auth-token prints a new token and stores it; refused on an ncco app and together with --signature-secret', async () => {
+    const old = TOKEN.exec((await addTwiml()).stdout)![1]!;
+    const r = await cli(['voice-app', 'set', 'tw', '--new-auth-token']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    const [first, second, third] = r.stdout.split('\n');
+    const tw = (await stored('tw'))!;
+    expect(first).toBe(`updated voice app "tw": application_id ${tw.id}`);
+    expect(second).toBe(`account_sid ${sidOf(tw.id)}`);
+    const token = TOKEN.exec(third!)?.[1];
+    expect(token).toBeDefined();
+    expect(token).not.toBe(old);
+    expect(tw.signatureSecret).toBe(token);
+    await addIvr('--signature-secret', SECRET);
+    await fails(['voice-app', 'set', 'ivr', '--new-auth-token'], /--new-auth-token is for twiml apps; voice app "ivr" speaks ncco/);
+    expect((await stored('ivr'))!.signatureSecret).toBe(SECRET);
+    await fails(['voice-app', 'set', 'nope', '--new-auth-token'], /^stasis-flows: voice app "nope" does not exist\n$/);
+    await misused(['voice-app', 'set', 'tw', '--new-auth-token', '--signature-secret', 'x'], /^stasis-flows: give --new-auth-token or --signature-secret, not both$/);
+    expect((await stored('tw'))!.signatureSecret).toBe(token);
+  });
+
+  it('set --dialect cannot change the dialect (remove and add instead)', async () => {
+    await addIvr();
+    const before = await stored('ivr');
+    await fails(['voice-app', 'set', 'ivr', '--dialect', 'twiml', '--signature-secret', 'x'], /voice app "ivr" speaks ncco: its dialect cannot change \(remove it and add it again\)/);
+    await fails(['voice-app', 'set', 'ivr', '--dialect', 'nope'], /--dialect must be ncco or twiml/);
+    expect(await stored('ivr')).toEqual(before);
   });
 });

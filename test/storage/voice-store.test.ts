@@ -52,7 +52,7 @@ describe('voice apps', () => {
   it('adds an app with a uuid v4 id and the default methods, found by name and by id', async () => {
     const app = await store.addApp(IVR);
     expect(isUuid(app.id) && uuidVersion(app.id)).toBe(4);
-    expect(app).toEqual({ ...IVR, id: app.id, answerMethod: 'GET', eventMethod: 'POST', createdAt: app.createdAt });
+    expect(app).toEqual({ ...IVR, id: app.id, dialect: 'ncco', answerMethod: 'GET', eventMethod: 'POST', createdAt: app.createdAt });
     expect(Date.parse(app.createdAt)).not.toBeNaN();
     expect(await store.getApp('ivr')).toEqual(app);
     expect(await store.getApp(app.id)).toEqual(app);
@@ -241,12 +241,102 @@ describe('voice app public keys', () => {
     const app = await store.addApp(IVR);
     await store.close();
     const db = new Database(storeFile(dir));
-    db.exec('ALTER TABLE voice_apps DROP COLUMN public_key; DELETE FROM schema_version WHERE version > 3');
+    db.exec('ALTER TABLE voice_apps DROP COLUMN dialect; ALTER TABLE voice_apps DROP COLUMN public_key; DELETE FROM schema_version WHERE version > 3');
     db.close();
     store = openVoiceStore(dir);
     expect(await store.getApp(app.id)).toEqual(app);
     const check = new Database(storeFile(dir), { readonly: true });
     expect((check.prepare('SELECT max(version) AS v FROM schema_version').get() as { v: number }).v).toBe(MIGRATIONS.length);
     check.close();
+  });
+});
+
+describe('voice app dialects', () => {
+  const TWIML = { ...IVR, name: 'tw', dialect: 'twiml' as const, signatureSecret: '0123456789abcdef0123456789abcdef' };
+
+  it('keeps the dialect: ncco by default, twiml when asked (any case), found by name, id and in the list', async () => {
+    const ncco = await store.addApp(IVR);
+    expect(ncco.dialect).toBe('ncco');
+    const twiml = await store.addApp({ ...TWIML, dialect: 'TwiML' as 'twiml' });
+    expect(twiml).toMatchObject({ dialect: 'twiml', signatureSecret: TWIML.signatureSecret });
+    expect(await store.getApp('tw')).toEqual(twiml);
+    expect(await store.getApp(twiml.id)).toEqual(twiml);
+    expect((await store.listApps()).map((a) => [a.name, a.dialect])).toEqual([
+      ['ivr', 'ncco'],
+      ['tw', 'twiml'],
+    ]);
+  });
+
+  it("defaults the answer method to each dialect's (ncco GET, twiml POST), events POST, and keeps a method given", async () => {
+    expect(await store.addApp(IVR)).toMatchObject({ answerMethod: 'GET', eventMethod: 'POST' });
+    expect(await store.addApp(TWIML)).toMatchObject({ answerMethod: 'POST', eventMethod: 'POST' });
+    expect(await store.addApp({ ...TWIML, name: 'tw-get', answerMethod: 'GET' })).toMatchObject({ answerMethod: 'GET' });
+  });
+
+  it('refuses an unknown dialect, naming the field, on add and on update', async () => {
+    await rejects(store.addApp({ ...IVR, dialect: 'vxml' as 'ncco' }), 'INVALID_INPUT', /^dialect must be ncco or twiml, got "vxml"$/);
+    expect(await store.listApps()).toEqual([]);
+    const app = await store.addApp(IVR);
+    await rejects(store.updateApp('ivr', { dialect: 'vxml' as 'ncco', eventUrl: 'http://new/e' }), 'INVALID_INPUT', /^dialect must be ncco or twiml/);
+    expect(await store.getApp('ivr')).toEqual(app);
+  });
+
+  it('refuses to change the dialect (remove and add instead); giving the same one changes nothing', async () => {
+    const ncco = await store.addApp(IVR);
+    await rejects(store.updateApp('ivr', { dialect: 'twiml', signatureSecret: 'k', eventUrl: 'http://new/e' }), 'INVALID_INPUT', /^voice app "ivr" speaks ncco: its dialect cannot change/);
+    expect(await store.getApp('ivr')).toEqual(ncco);
+    const twiml = await store.addApp(TWIML);
+    await rejects(store.updateApp('tw', { dialect: 'ncco' }), 'INVALID_INPUT', /speaks twiml: its dialect cannot change/);
+    expect(await store.updateApp('tw', { dialect: 'twiml', eventUrl: 'http://new/e' })).toEqual({ ...twiml, eventUrl: 'http://new/e' });
+  });
+
+  it('a twiml app always has its auth token (signature secret): refused without one, cannot be cleared, can be replaced', async () => {
+    await rejects(store.addApp({ ...TWIML, signatureSecret: undefined }), 'INVALID_INPUT', /"tw" speaks twiml: its signature secret is its auth token/);
+    await rejects(store.addApp({ ...TWIML, signatureSecret: '' }), 'INVALID_INPUT', /auth token/);
+    expect(await store.listApps()).toEqual([]);
+    const app = await store.addApp(TWIML);
+    await rejects(store.updateApp('tw', { signatureSecret: '', eventUrl: 'http://new/e' }), 'INVALID_INPUT', /auth token and cannot be empty/);
+    expect(await store.getApp('tw')).toEqual(app);
+    expect((await store.updateApp('tw', { signatureSecret: 'fedcba9876543210fedcba9876543210' })).signatureSecret).toBe('fedcba9876543210fedcba9876543210');
+  });
+
+  it('upgrades a database at schema version 4: its apps become ncco apps, and the column refuses other words', async () => {
+    const old = path.join(dir, 'v4');
+    mkdirSync(old);
+    const db = new Database(storeFile(old));
+    db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL) STRICT');
+    for (let v = 1; v <= 4; v++) {
+      db.exec(MIGRATIONS[v - 1]!);
+      db.prepare('INSERT INTO schema_version VALUES (?, ?)').run(v, new Date().toISOString());
+    }
+    const id = '6f1c2a3b-1111-4222-8333-444455556666';
+    db.prepare(
+      `INSERT INTO voice_apps (id, name, answer_url, answer_method, event_url, event_method, fallback_answer_url, signature_secret, public_key, created_at)
+       VALUES (?, 'legacy', 'http://h/answer', 'GET', 'http://h/events', 'POST', NULL, 'k', NULL, '2026-01-01T00:00:00.000Z')`,
+    ).run(id);
+    db.close();
+    const upgraded = openVoiceStore(old);
+    try {
+      expect(await upgraded.getApp(id)).toEqual({
+        id,
+        name: 'legacy',
+        dialect: 'ncco',
+        answerUrl: 'http://h/answer',
+        answerMethod: 'GET',
+        eventUrl: 'http://h/events',
+        eventMethod: 'POST',
+        signatureSecret: 'k',
+        createdAt: '2026-01-01T00:00:00.000Z',
+      });
+    } finally {
+      await upgraded.close();
+    }
+    const check = new Database(storeFile(old));
+    try {
+      expect((check.prepare('SELECT max(version) AS v FROM schema_version').get() as { v: number }).v).toBe(MIGRATIONS.length);
+      expect(() => check.prepare("UPDATE voice_apps SET dialect = 'vxml'").run()).toThrow(/CHECK constraint/);
+    } finally {
+      check.close();
+    }
   });
 });
