@@ -9,29 +9,10 @@ import { AppError } from '../../errors.js';
 import type { Report, StepResult } from '../../../states/document/program.js';
 import type { Leg } from '../leg.js';
 
-/** The call states an event webhook reports (NCCO.md 4.2). */
-export type CallStatus =
-  | 'started'
-  | 'ringing'
-  | 'answered'
-  | 'completed'
-  | 'failed'
-  | 'busy'
-  | 'timeout'
-  | 'unanswered'
-  | 'rejected'
-  | 'cancelled';
+import type { CallStatus, StatusExtra } from '../dialect.js';
 
-/** Extra facts a status event may carry. */
-export interface StatusExtra {
-  startTime?: Date;
-  endTime?: Date;
-  durationSeconds?: number;
-  /** `failed`, `unanswered`, `rejected`: why (`cannot_route`, `timeout`…). */
-  detail?: string;
-  /** A human-readable reason (an invalid NCCO, say). */
-  reason?: string;
-}
+// The statuses are the service's words: NCCO's own (NCCO.md 4.2).
+export type { CallStatus, StatusExtra } from '../dialect.js';
 
 /** What the answer webhook sends (query string for GET, JSON body for POST). */
 export function answerRequest(leg: Leg): Record<string, string> {
