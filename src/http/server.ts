@@ -4,7 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { CallControl } from '../apps/voice-api/control-types.js';
+import type { CallControl, ConferenceControl } from '../apps/voice-api/control-types.js';
 import { AppError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { VoiceStore } from '../storage/index.js';
@@ -13,6 +13,7 @@ import { installRequestLog } from './request-log.js';
 import { callRoutes } from './routes/calls.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
+import { TWILIO_PREFIX, twilioRoutes } from './routes/twilio.js';
 
 export { recordingUrl } from './recordings.js';
 
@@ -27,6 +28,8 @@ export interface HttpApiDeps {
   publicUrl: string | (() => string);
   /** The voice API's calls, for `/v1/calls`; absent, those routes answer 503. */
   calls?: CallControl;
+  /** The voice API's conferences, for the Twilio API's `Conferences`; absent, those routes answer 503. */
+  conferences?: ConferenceControl;
 }
 
 /** A listening HTTP API: where it listens, and how to stop it. */
@@ -66,6 +69,8 @@ export function buildHttpApi(deps: HttpApiDeps): FastifyInstance {
   healthRoutes(app);
   fileRoutes(app, deps);
   callRoutes(app, { voiceStore: deps.voiceStore, calls: deps.calls, publicUrl: () => publicBaseUrl(deps) });
+  // Encapsulated: its own error and not-found handlers, in Twilio's shape, under the prefix.
+  void app.register(twilioRoutes, { prefix: TWILIO_PREFIX, voiceStore: deps.voiceStore, log: deps.log, calls: deps.calls, conferences: deps.conferences });
   return app;
 }
 

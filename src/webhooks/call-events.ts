@@ -4,6 +4,7 @@
  * made them, so `completed` always arrives last. The call never waits for an event;
  * each call has its own queue, and the shared client's pools do not serialise calls.
  */
+import type { WebhookWire } from '../documents/dialect.js';
 import { isRetryableStatus, isSuccess, logUrl, WebhookError, type Signing, type WebhookClient, type WebhookLog, type WebhookTarget } from './client.js';
 
 /** A call's queue of webhook deliveries. */
@@ -18,7 +19,7 @@ export class CallEventQueue {
 
   constructor(
     private readonly client: WebhookClient,
-    private readonly options: { signing?: Signing; log: WebhookLog; fallback?: WebhookTarget },
+    private readonly options: { wire?: WebhookWire; signing?: Signing; log: WebhookLog; fallback?: WebhookTarget },
   ) {}
 
   /** Queues an event (fire and forget): sent one at a time in the order queued; 4xx logged once per call at warn and not retried; 5xx/time-outs retried once; failures never throw. */
@@ -90,7 +91,7 @@ export class CallEventQueue {
     for (let attempt = 1; attempt <= 2; attempt++) {
       let reason: string;
       try {
-        const res = await this.client.send(target, data, { kind: 'event', signing: this.options.signing, signal: this.stop.signal, log: this.options.log, attempt });
+        const res = await this.client.send(target, data, { kind: 'event', ...this.wire(), signal: this.stop.signal, log: this.options.log, attempt });
         if (isSuccess(res.status)) return;
         if (!isRetryableStatus('event', res.status)) {
           this.rejected(url, res.status);
@@ -106,11 +107,16 @@ export class CallEventQueue {
   }
 
   private async fetch(target: WebhookTarget, data: Record<string, unknown>): Promise<unknown> {
-    const reply = await this.client.fetchDocument(target, this.options.fallback, data, { kind: 'event', signing: this.options.signing, signal: this.stop.signal, log: this.options.log });
+    const reply = await this.client.fetchDocument(target, this.options.fallback, data, { kind: 'event', ...this.wire(), signal: this.stop.signal, log: this.options.log });
     if (reply.ok) return reply.body;
     if (reply.status !== undefined && reply.status >= 400 && reply.status < 500 && reply.status !== 429) this.rejected(logUrl(target.url), reply.status);
     else this.failed(logUrl(target.url), reply.reason);
     return undefined;
+  }
+
+  /** The request options that say how to encode and sign. */
+  private wire(): { wire?: WebhookWire; signing?: Signing } {
+    return { ...(this.options.wire ? { wire: this.options.wire } : {}), ...(this.options.signing ? { signing: this.options.signing } : {}) };
   }
 
   private rejected(url: string, status: number): void {

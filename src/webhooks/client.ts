@@ -9,7 +9,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
 import { SignJWT, jwtVerify } from 'jose';
-import { AppError } from '../errors.js';
+import type { WebhookWire } from '../documents/dialect.js';
+import { AppError, errorMessage } from '../errors.js';
 import type { CallLog } from '../../states/shared/call.js';
 
 /** Where a webhook goes and how. */
@@ -42,6 +43,8 @@ export const EVENT_TIMEOUTS: WebhookTimeouts = Object.freeze({ connectMs: 1000, 
 export interface WebhookResponse {
   status: number;
   body: string;
+  /** The reply's Content-Type, when it had one. */
+  contentType?: string;
   latencyMs: number;
 }
 
@@ -56,6 +59,8 @@ export type WebhookKind = 'answer' | 'event';
 /** Options of one request. */
 export interface WebhookRequestOptions {
   kind: WebhookKind;
+  /** How the data go on the wire and replies are read (a dialect's); default: JSON, signed with `signing` when given. */
+  wire?: WebhookWire;
   signing?: Signing;
   signal?: AbortSignal;
   log: WebhookLog;
@@ -136,6 +141,42 @@ export async function verifyWebhookToken(token: string, secret: string, body: st
   } catch {
     return false;
   }
+}
+
+/**
+ * Vonage's wire (NCCO.md §3): GET with the data in the query string, POST
+ * with a JSON body; signed, when the application has a signature secret,
+ * with an HS256 bearer token carrying the body's hash. Replies are JSON.
+ */
+export function jsonWire(signing?: Signing): WebhookWire {
+  return {
+    async encode(method, url, data) {
+      const body = method === 'POST' ? JSON.stringify(data) : undefined;
+      const target = method === 'GET' ? withQuery(url, data) : new URL(url);
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (body !== undefined) {
+        // An explicit length (and a string body, never a stream) keeps undici from chunking:
+        // simple servers such as Python's http.server read exactly Content-Length bytes.
+        headers['content-type'] = 'application/json';
+        headers['content-length'] = String(Buffer.byteLength(body, 'utf8'));
+      }
+      // A GET has no body, so its payload_hash is the hash of the empty string: our choice,
+      // NCCO.md §6.2 leaves GET UNCONFIRMED.
+      if (signing) headers.authorization = `Bearer ${await signWebhook(signing, body ?? '')}`;
+      return { url: target, ...(body === undefined ? {} : { body }), headers };
+    },
+    decode(body) {
+      if (body.trim() === '') return undefined;
+      try {
+        return JSON.parse(body) as unknown;
+      } catch {
+        throw new Error(`reply is not JSON: sent ${JSON.stringify(body.slice(0, 80))}`);
+      }
+    },
+    fallbackData(data, reason, primaryUrl, kind) {
+      return { ...data, reason, original_request: { url: primaryUrl, type: kind } };
+    },
+  };
 }
 
 /** The query string value of one field: objects JSON-encoded, scalars as text. */
@@ -231,19 +272,10 @@ export class WebhookClient {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new WebhookError('WEBHOOK_UNREACHABLE', 'other', `${what} failed: not an http(s) URL`);
     }
-    const body = target.method === 'POST' ? JSON.stringify(data) : undefined;
-    if (target.method === 'GET') url = withQuery(url, data);
-
-    const headers: Record<string, string> = { 'user-agent': this.userAgent, accept: 'application/json' };
-    if (body !== undefined) {
-      // An explicit length (and a string body, never a stream) keeps undici from chunking:
-      // simple servers such as Python's http.server read exactly Content-Length bytes.
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = String(Buffer.byteLength(body, 'utf8'));
-    }
-    // A GET has no body, so its payload_hash is the hash of the empty string: our choice,
-    // NCCO.md §6.2 leaves GET UNCONFIRMED.
-    if (options.signing) headers.authorization = `Bearer ${await signWebhook(options.signing, body ?? '')}`;
+    const encoded = await (options.wire ?? jsonWire(options.signing)).encode(target.method, url, data);
+    url = encoded.url;
+    const body = encoded.body;
+    const headers: Record<string, string> = { 'user-agent': this.userAgent, ...encoded.headers };
 
     const started = performance.now();
     const meta = { kind: options.kind, method: target.method, url: logUrl(target.url), attempt: options.attempt ?? 1 };
@@ -267,7 +299,8 @@ export class WebhookClient {
       const text = await res.body.text();
       const latencyMs = Math.round(performance.now() - started);
       options.log.debug('webhook answered', { ...meta, status: res.statusCode, latencyMs });
-      return { status: res.statusCode, body: text, latencyMs };
+      const contentType = res.headers['content-type'];
+      return { status: res.statusCode, body: text, latencyMs, ...(typeof contentType === 'string' ? { contentType } : {}) };
     } catch (err) {
       if (options.signal?.aborted) throw options.signal.reason;
       const failure = readTimer.signal.aborted
@@ -288,7 +321,7 @@ export class WebhookClient {
     if (fallback === undefined) return { ok: false, reason: first.reason, ...status };
 
     options.log.info('webhook failed; trying the fallback URL', { kind: options.kind, url: logUrl(primary.url), fallbackUrl: logUrl(fallback.url), reason: first.reason });
-    const fallbackData = { ...data, reason: first.fallbackReason, original_request: { url: primary.url, type: options.kind } };
+    const fallbackData = (options.wire ?? jsonWire(options.signing)).fallbackData(data, first.fallbackReason, primary.url, options.kind);
     const second = await this.attempts(fallback, fallbackData, options);
     if (second.ok) return this.parseDocument(second.response, fallback, second.url, options);
     return { ok: false, reason: `${first.reason}; fallback ${second.reason}`, ...status };
@@ -325,12 +358,10 @@ export class WebhookClient {
   }
 
   private parseDocument(response: WebhookResponse, target: WebhookTarget, url: string, options: WebhookRequestOptions): DocumentReply {
-    if (response.body.trim() === '') return { ok: true, status: response.status, body: undefined, url };
     try {
-      return { ok: true, status: response.status, body: JSON.parse(response.body) as unknown, url };
-    } catch {
-      const sample = JSON.stringify(response.body.slice(0, 80));
-      const reason = `reply is not JSON: ${target.method} ${logUrl(target.url)} sent ${sample}`;
+      return { ok: true, status: response.status, body: (options.wire ?? jsonWire(options.signing)).decode(response.body, response.contentType), url };
+    } catch (err) {
+      const reason = `${errorMessage(err)}, from ${target.method} ${logUrl(target.url)}`;
       // An answer must be an NCCO; an event's reply is only read in case it is one, so
       // anything else means "carry on" (as an empty reply does).
       if (options.kind === 'answer') return { ok: false, reason };

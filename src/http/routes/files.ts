@@ -4,14 +4,12 @@
  * `/media/download?id=<id>` (2018); all three serve the same file. The
  * record event's `recording_url` uses the first (`recordingUrl`, ../recordings.ts).
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { errorMessage } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import type { RecordingFormat, VoiceRecording, VoiceStore } from '../../storage/index.js';
+import type { VoiceRecording, VoiceStore } from '../../storage/index.js';
 import { authorizeRecording } from '../auth.js';
 import { HttpApiError } from '../errors.js';
+import { sendRecordingFile } from '../recording-file.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -20,7 +18,6 @@ declare module 'fastify' {
   }
 }
 
-const CONTENT_TYPES: Readonly<Record<RecordingFormat, string>> = { mp3: 'audio/mpeg', wav: 'audio/wav', ogg: 'audio/ogg' };
 
 // Ids longer than any stored one are not worth a lookup; the store answers "unknown" for odd ones.
 const ID = { type: 'string', minLength: 1, maxLength: 128 } as const;
@@ -37,23 +34,9 @@ export function fileRoutes(app: FastifyInstance, deps: { voiceStore: VoiceStore;
   const byPath = authorize((request) => (request.params as { id: string }).id);
   const byQuery = authorize((request) => (request.query as { id: string }).id);
 
-  const send = async (request: FastifyRequest, reply: FastifyReply) => {
+  const send = (request: FastifyRequest, reply: FastifyReply) => {
     const recording = request.voiceRecording!;
-    let size: number;
-    try {
-      const info = await stat(recording.path);
-      if (!info.isFile()) throw new Error('not a regular file');
-      size = info.size;
-    } catch (err) {
-      // The row outlived its file (deleted by hand, or the disk moved): say so once in the log.
-      deps.log.warn('recording file missing', { recordingId: recording.id, path: recording.path, error: errorMessage(err) });
-      throw new HttpApiError('not-found', `recording "${recording.id}" has no file any more`);
-    }
-    return reply
-      .header('Content-Type', CONTENT_TYPES[recording.format])
-      .header('Content-Length', size)
-      .header('Content-Disposition', `attachment; filename="${recording.id}.${recording.format}"`)
-      .send(createReadStream(recording.path));
+    return sendRecordingFile(reply, recording, recording.id, deps.log, () => new HttpApiError('not-found', `recording "${recording.id}" has no file any more`));
   };
 
   app.get('/v1/files/:id', { ...BY_PATH, preHandler: byPath }, send);
