@@ -13,7 +13,7 @@ import { startHttpApi, type HttpApi } from './http/server.js';
 import { openQueueStore, openStore, openVoiceStore } from './storage/index.js';
 import type { QueueStore, VoicemailStore } from './storage/types.js';
 import type { VoiceStore } from './storage/voice-types.js';
-import type { CallControl } from './apps/voice-api/control-types.js';
+import type { CallControl, ConferenceControl } from './apps/voice-api/control-types.js';
 import { CallRuntime } from './runtime/call-runtime.js';
 import { createPlaybackEffect } from './runtime/effects/playback.js';
 import { createRecordingEffect } from './runtime/effects/recording.js';
@@ -40,7 +40,7 @@ export interface FlowServices {
   /** The call runtime, once it exists (flows are built before it): to place calls and reach live ones. */
   runtime(): CallRuntime;
   /** What flows offer the HTTP API (the voice API's call control). */
-  readonly http: { calls?: CallControl };
+  readonly http: { calls?: CallControl; conferences?: ConferenceControl };
   /** Long-lived named actors many calls share (queues); stopped and persisted before the stores close. */
   readonly actors: NamedActors;
   /** The shared effects, bound to this ARI connection. */

@@ -6,7 +6,7 @@
  * writes finished, before the stores close (`stopAll`). Each is subscribed
  * with an `error` handler: an unobserved actor error would be rethrown.
  */
-import { createActor, type Actor, type AnyActorLogic, type EventFromLogic, type InputFrom, type SnapshotFrom } from 'xstate';
+import { createActor, type Actor, type AnyActorLogic, type EmittedFrom, type EventFromLogic, type InputFrom, type SnapshotFrom } from 'xstate';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 
@@ -41,9 +41,13 @@ export interface NamedActorRef<TEvent> {
 
 const DEFAULT_IDLE_MS = 60_000;
 
+/** Hears what the pool's actors emit (XState `emit`), with the emitting actor's name. */
+export type EmittedListener<TLogic extends AnyActorLogic> = (name: string, event: EmittedFrom<TLogic>) => void;
+
 /** The named actors of one kind. */
 export class NamedActorPool<TLogic extends AnyActorLogic> {
   private readonly live = new Map<string, Live<TLogic>>();
+  private readonly emittedListeners = new Set<EmittedListener<TLogic>>();
   private closed = false;
 
   constructor(
@@ -73,12 +77,34 @@ export class NamedActorPool<TLogic extends AnyActorLogic> {
     return [...this.live.keys()];
   }
 
+  /** The live actor of `name` without creating it: undefined when there is none (never made, or stopped as idle). */
+  peek(name: string): Actor<TLogic> | undefined {
+    return this.live.get(name)?.actor;
+  }
+
+  /** Listens to what every actor of the pool emits, those made later included; returns the function that stops listening. */
+  onEmitted(listener: EmittedListener<TLogic>): () => void {
+    this.emittedListeners.add(listener);
+    return () => this.emittedListeners.delete(listener);
+  }
+
   private create(name: string): Live<TLogic> {
     const { kind } = this;
     const log = this.log.child({ [kind.kind]: name });
     const actor = createActor(kind.logic, { input: kind.input(name, log), id: `${kind.kind}:${name}` });
     const entry: Live<TLogic> = { actor, writing: Promise.resolve() };
     this.live.set(name, entry);
+    // Before the start, so nothing it emits on its first events is missed.
+    actor.on('*', (event) => {
+      for (const listener of this.emittedListeners) {
+        try {
+          listener(name, event);
+        } catch (err) {
+          // An observer's bug must not reach the actor (it would fail it).
+          log.error(`a ${kind.kind} observer failed`, { err: errorMessage(err) });
+        }
+      }
+    });
     actor.subscribe({
       next: (snapshot) => {
         if (kind.persist) {

@@ -131,6 +131,27 @@ describe('voice REST: live calls', () => {
     await expect(vonage.voice.hangupCall('00000000-0000-4000-8000-000000000000')).rejects.toThrow();
   });
 
+  it('playTTS is heard at once over a prompt that is playing, which goes on (whispered into the leg)', async () => {
+    v.program.route(`/${name}/answer`, () => ({ json: [{ action: 'stream', streamUrl: [v.quiet] }, { action: 'talk', text: 'after the hum' }] }));
+    const since = v.program.requests.length;
+    const c = await v.call(name);
+    const uuid = String(bodyOf(await statusAfter('answered', since)).uuid);
+    await c.hears(FETCHED, 10_000);
+    const before = await c.listen(3);
+    // Silence for the whole listen still counts 1 s (Asterisk keeps 200 ms of the trailing silence).
+    expect(before.talkingSeconds).toBeLessThanOrEqual(1);
+    await vonage.voice.playTTS(uuid, { text: 'Mariatta is joining this call. She will be with you in a moment.' } as never);
+    // Queued behind the 10 s prompt it would be silent now; whispered, it is heard over it.
+    const during = await c.listen(3);
+    expect(during.talkingSeconds).toBeGreaterThanOrEqual(2);
+    // The prompt was not cut short: the talk after it comes only once its 10 s are over.
+    expect(c.heardMedia().filter((m) => TTS.test(m))).toEqual([]);
+    await c.hears(TTS, 15_000);
+    expect(heardSeconds(c, FETCHED)).toBeGreaterThan(9);
+    await vonage.voice.hangupCall(uuid);
+    await c.ended(5000);
+  }, 40_000);
+
   it('mute and earmuff are heard (or not) by the other party in a conversation', async () => {
     const room = `room-${Date.now()}`;
     v.program.route(`/${name}/answer`, () => ({ json: [{ action: 'conversation', name: room }] }));

@@ -16,6 +16,8 @@ export interface ProgramRequest {
   /** The body as sent; `json` when it parses. */
   raw: string;
   json: unknown;
+  /** A form body's fields (TwiML requests), the last value of a repeated name; empty otherwise. */
+  form: Record<string, string>;
   at: number;
 }
 
@@ -83,7 +85,9 @@ export class ProgramServer {
     } catch {
       json = undefined;
     }
-    const request: ProgramRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, raw, json, at: Date.now() };
+    const isForm = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+    const form = isForm ? Object.fromEntries(new URLSearchParams(raw)) : {};
+    const request: ProgramRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, raw, json, form, at: Date.now() };
     this.requests.push(request);
     for (const waiter of [...this.waiters]) {
       if (waiter.predicate(request)) {

@@ -35,9 +35,11 @@ export interface VoiceSetup {
   /** Runs the CLI against the service's data directory. */
   cli(...argv: string[]): Promise<{ code: number; out: string; err: string }>;
   /** Registers an application whose webhooks are `/<name>/answer` and `/<name>/event` on the program server; returns its name and id. */
-  addApp(options?: { event?: string; extra?: string[] }): Promise<{ name: string; id: string }>;
+  addApp(options?: { event?: string; extra?: string[] }): Promise<{ name: string; id: string; /** What `voice-app add` printed. */ out: string }>;
   /** URL of tune 1, 2 or 3 (1, 2, 3 s long) on the program server. */
   tune(n: 1 | 2 | 3): string;
+  /** URL of a 10 s hum quieter than talking on the program server (a prompt that plays, not heard as talking). */
+  readonly quiet: string;
   /** Calls an application (`Stasis(voice-api,<application>[,<to>])`). */
   call(name: string, options?: { to?: string; callerId?: string }): Promise<TestCall>;
   close(): Promise<void>;
@@ -56,6 +58,12 @@ export async function startVoiceWorld(env: Record<string, string> = {}): Promise
     const body = await readFile(file);
     program.route(`/tunes/tune${n}.mp3`, () => ({ body, headers: { 'Content-Type': 'audio/mpeg' } }));
   }
+  // 10 s of a hum at about -50 dBFS: a prompt that plays (frames flow) but is quieter than
+  // talking (silence detection's threshold is an average of 256), yet not refused as silent.
+  const quiet = path.join(world.tmpDir, 'quiet10.mp3');
+  await run('sox', ['-n', '-r', '22050', '-c', '1', quiet, 'synth', '10', 'sine', '440', 'vol', '0.003']);
+  const quietBody = await readFile(quiet);
+  program.route('/tunes/quiet10.mp3', () => ({ body: quietBody, headers: { 'Content-Type': 'audio/mpeg' } }));
   const cli = async (...argv: string[]) => {
     const stdout = new Sink();
     const stderr = new Sink();
@@ -74,9 +82,10 @@ export async function startVoiceWorld(env: Record<string, string> = {}): Promise
       const result = await cli('voice-app', 'add', name, '--answer-url', program.url(`/${name}/answer`), '--event-url', options.event ?? program.url(`/${name}/event`), ...(options.extra ?? []));
       const id = /application_id ([0-9a-f-]{36})/.exec(result.out)?.[1];
       if (result.code !== 0 || id === undefined) throw new Error(`voice-app add failed (${result.code}): ${result.err}`);
-      return { name, id };
+      return { name, id, out: result.out };
     },
     tune: (n) => program.url(`/tunes/tune${n}.mp3`),
+    quiet: program.url('/tunes/quiet10.mp3'),
     call: (name, options = {}) =>
       caller.dial(stasisApp, { args: options.to === undefined ? [name] : [name, options.to], callerId: options.callerId ?? 'Alice <447700900001>', waitAnswer: false }),
     async close() {

@@ -9,7 +9,7 @@ import type { CallLog } from '../../../states/shared/call.js';
 import type { Leg } from '../../documents/leg.js';
 import type { VoiceApp } from '../../storage/voice-types.js';
 import type { CallEventQueue } from '../../webhooks/call-events.js';
-import type { Signing, WebhookTarget } from '../../webhooks/client.js';
+import type { CallStatus, StatusTarget } from '../../documents/dialect.js';
 import type { DocumentSource } from './control-types.js';
 
 /** One voice-API call. */
@@ -24,23 +24,28 @@ export interface VoiceCall {
   /** The channel's language (for the service's own prompts). */
   readonly language: string;
   readonly startedAt: Date;
+  /** The leg's status now, in the service's words (TwiML's requests carry it). */
+  status: CallStatus;
   /** Set by `open` once the application is found (at once for an outbound call). */
   app?: VoiceApp;
   /** An outbound call's document: inline, or its own answer URL. */
   source?: DocumentSource;
-  /** Where this call's events go when not the application's (REST `event_url`). */
-  eventTarget?: WebhookTarget;
+  /** Where this call's events go when not the application's (REST `event_url`, TwiML `StatusCallback`). */
+  eventTarget?: StatusTarget;
   /** Asterisk's Dial status of an outbound call while it rings. */
   dialStatus?: string;
+  /** The document refused the call unanswered (TwiML `<Reject>`): its final status is busy or rejected. */
+  rejected?: 'busy' | 'rejected';
   /** The program asked to hang up an outbound call before it was answered. */
   cancelled?: boolean;
   /** Ends the call at REST `length_timer`. */
   lengthTimer?: NodeJS.Timeout;
+  /** Audio of its own the leg is playing now, besides its document's prompts (`hold-music`, `ringback`): speech sent in is whispered over it. */
+  readonly ownMedia: Set<string>;
   /** Playbacks sent into the leg from outside (REST talk, stream), by kind. */
   readonly announcements: Map<'talk' | 'stream', string>;
   /** Delivers events into the call's machine (a transfer); empty until the machine listens. */
   readonly commands: Set<(event: DocumentEvent) => void>;
-  signing?: Signing;
   events?: CallEventQueue;
   answeredAt?: Date;
   /** Called once the call is answered (what waits for it: speech sent in while the answer webhook runs). */
@@ -105,9 +110,11 @@ export class VoiceCalls {
 export function newVoiceCall(fields: Pick<VoiceCall, 'leg' | 'channelId' | 'appName' | 'log' | 'language'> & Partial<VoiceCall>): VoiceCall {
   return {
     startedAt: new Date(),
+    status: 'started',
     prepared: new Map(),
     pending: new Set(),
     announcements: new Map(),
+    ownMedia: new Set(),
     commands: new Set(),
     onAnswered: new Set(),
     ...fields,

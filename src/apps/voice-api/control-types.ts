@@ -9,8 +9,11 @@ export type CallEndpoint =
   | { readonly type: 'phone'; readonly number: string; readonly dtmfAnswer?: string }
   | { readonly type: 'sip'; readonly uri: string; readonly headers?: Readonly<Record<string, string>> };
 
-/** Where a call's document comes from: inline, or an answer URL fetched when the callee answers. */
-export type DocumentSource = { readonly ncco: readonly unknown[] } | { readonly answerUrl: string; readonly answerMethod: 'GET' | 'POST' };
+/** Where a call's document comes from: inline (an NCCO, a TwiML text), or an answer URL fetched when the callee answers. */
+export type DocumentSource =
+  | { readonly ncco: readonly unknown[] }
+  | { readonly twiml: string }
+  | { readonly answerUrl: string; readonly answerMethod: 'GET' | 'POST' };
 
 /** A REST `POST /v1/calls`. */
 export interface OutboundCallRequest {
@@ -21,7 +24,9 @@ export interface OutboundCallRequest {
   /** Where this call's events go (else the application's event URL). */
   readonly eventUrl?: string;
   readonly eventMethod?: 'GET' | 'POST';
-  /** Seconds to ring (1-120, default 60). */
+  /** TwiML `StatusCallbackEvent`: which status events go to `eventUrl` (default: the dialect's). */
+  readonly statusEvents?: readonly string[];
+  /** Seconds to ring (1-600, default 60). */
   readonly ringingTimer?: number;
   /** Longest call, in seconds (default 7200). */
   readonly lengthTimer?: number;
@@ -65,6 +70,8 @@ export type Announcement =
 /** A call-control request on a live leg (`PUT /v1/calls/{uuid}`). */
 export type CallAction =
   | { readonly action: 'hangup' }
+  /** Hangs up only a call that is not answered yet (TwiML `Status=canceled`); else `invalid`. */
+  | { readonly action: 'cancel' }
   | { readonly action: 'mute' | 'unmute' | 'earmuff' | 'unearmuff' }
   | { readonly action: 'transfer'; readonly document: DocumentSource };
 
@@ -98,4 +105,86 @@ export interface CallControl {
   stopAnnouncement(applicationId: string, uuid: string, kind: Announcement['kind']): Promise<void>;
   /** Sends DTMF into the leg (`p` = a 500 ms pause); throws ControlError. */
   sendDtmf(applicationId: string, uuid: string, digits: string): Promise<void>;
+}
+
+/** A named conversation (NCCO `conversation`, TwiML `<Conference>`), live or over, as the REST API shows it. */
+export interface ConferenceRecord {
+  /** A uuid, stable for this session of the room (a room made again under the same name is a new one). */
+  readonly id: string;
+  readonly applicationId: string;
+  readonly name: string;
+  /** `init`: legs wait for a starter; `in-progress`: started; `completed`: over. */
+  readonly status: 'init' | 'in-progress' | 'completed';
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** Why it ended (Twilio's words: `conference-ended-via-api`, `participant-with-end-conference-on-exit-left`, `last-participant-left`). */
+  readonly endReason?: string;
+  /** The leg whose leaving ended it. */
+  readonly endedByUuid?: string;
+}
+
+/** One leg in a conversation. */
+export interface ParticipantRecord {
+  readonly conferenceId: string;
+  readonly callUuid: string;
+  readonly muted: boolean;
+  readonly hold: boolean;
+  readonly startOnEnter: boolean;
+  readonly endOnExit: boolean;
+  /** `connecting` while it is dialled, `connected` once in. */
+  readonly status: 'connecting' | 'connected';
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** A document read from a URL and played to a conversation or one leg (TwiML `AnnounceUrl`: audio, or `<Say>`/`<Play>`/`<Pause>`). */
+export interface AnnounceSource {
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
+}
+
+/** Dials a new leg into a conversation (TwiML Participants create). */
+export interface ParticipantRequest {
+  readonly to: CallEndpoint;
+  readonly from?: string;
+  readonly muted: boolean;
+  readonly startOnEnter: boolean;
+  readonly endOnExit: boolean;
+  readonly beep: boolean;
+  readonly waitUrl?: string;
+  /** Seconds to ring (default 60). */
+  readonly timeoutSeconds?: number;
+  /** The new leg's status events (TwiML `StatusCallback`, `StatusCallbackEvent`). */
+  readonly statusUrl?: string;
+  readonly statusMethod?: 'GET' | 'POST';
+  readonly statusEvents?: readonly string[];
+}
+
+/** A change to one leg in a conversation (TwiML Participant update). */
+export interface ParticipantChange {
+  readonly muted?: boolean;
+  readonly hold?: boolean;
+  /** What a held leg hears (else the default music on hold). */
+  readonly holdUrl?: string;
+  /** Played to this leg only. */
+  readonly announce?: AnnounceSource;
+}
+
+/** The conversations of one application, for the REST API; every method throws ControlError for an unknown or finished one. */
+export interface ConferenceControl {
+  /** Live and recent conversations, newest first. */
+  list(applicationId: string, filter: { readonly name?: string; readonly status?: ConferenceRecord['status'] }): readonly ConferenceRecord[];
+  /** By id, or by name (the live one of that name). */
+  get(applicationId: string, idOrName: string): ConferenceRecord | undefined;
+  /** Ends it: every leg leaves (and goes on with its document, or hangs up). */
+  end(applicationId: string, id: string): Promise<void>;
+  /** Everyone in it hears this, now (a bridge playback, over the conversation). */
+  announce(applicationId: string, id: string, source: AnnounceSource): Promise<void>;
+  participants(applicationId: string, id: string): readonly ParticipantRecord[];
+  participant(applicationId: string, id: string, callUuid: string): ParticipantRecord | undefined;
+  /** Dials `to` and joins it on answer; resolves once the call is placed (status `connecting`). */
+  addParticipant(applicationId: string, id: string, request: ParticipantRequest): Promise<ParticipantRecord>;
+  updateParticipant(applicationId: string, id: string, callUuid: string, change: ParticipantChange): Promise<ParticipantRecord>;
+  /** Takes the leg out (it goes on with the rest of its document). */
+  removeParticipant(applicationId: string, id: string, callUuid: string): Promise<void>;
 }

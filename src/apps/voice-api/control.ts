@@ -8,7 +8,7 @@ import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
 import type { CallEvent } from '../../../states/shared/call.js';
 import type { AriEvent } from '../../ari/types.js';
 import { routeKey } from '../../ari/router.js';
-import { parseNcco } from '../../documents/ncco/parse.js';
+import { dialectOf } from '../../documents/dialects.js';
 import { voiceTraits } from '../../documents/voices.js';
 import { errorMessage, isAriStatus } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -26,7 +26,7 @@ import {
   type DocumentSource,
   type OutboundCallRequest,
 } from './control-types.js';
-import { eventQueue, eventTarget, newRecord, postStatus, type VoiceDeps } from './effects.js';
+import { dialectCall, eventQueue, eventTarget, newRecord, postStatus, type VoiceDeps } from './effects.js';
 import { unansweredStatus } from './history.js';
 
 /** What call control needs beyond the effects' dependencies. */
@@ -90,9 +90,11 @@ export class VoiceCallControl implements CallControl {
     const { deps } = this;
     const app = await deps.store.getApp(applicationId);
     if (!app) throw new ControlError('not-found', `no application ${applicationId}`);
-    if ('ncco' in request.document) {
-      const parsed = parseNcco(request.document.ncco, { eventUrl: request.eventUrl ?? app.eventUrl, eventMethod: request.eventMethod ?? app.eventMethod });
-      if (!parsed.ok) throw new ControlError('invalid', `ncco: ${parsed.reason}`);
+    if ('ncco' in request.document || 'twiml' in request.document) {
+      // An inline document is checked before anything is dialled.
+      const inline = 'ncco' in request.document ? request.document.ncco : request.document.twiml;
+      const parsed = dialectOf(app).parse(inline, { events: { url: request.eventUrl ?? app.eventUrl, method: request.eventMethod ?? app.eventMethod } });
+      if (!parsed.ok) throw new ControlError('invalid', `${'ncco' in request.document ? 'ncco' : 'Twiml'}: ${parsed.reason}`);
     }
     const uuid = uuidv4();
     const to = request.to.type === 'phone' ? request.to.number : request.to.uri;
@@ -105,9 +107,10 @@ export class VoiceCallControl implements CallControl {
       language: 'en',
       app,
       source: request.document,
-      ...(request.eventUrl ? { eventTarget: { url: request.eventUrl, method: request.eventMethod ?? 'POST' } } : {}),
+      ...(request.eventUrl
+        ? { eventTarget: { url: request.eventUrl, method: request.eventMethod ?? 'POST', ...(request.statusEvents ? { events: request.statusEvents } : {}) } }
+        : {}),
     });
-    if (app.signatureSecret) call.signing = { secret: app.signatureSecret, applicationId: app.id };
     call.events = eventQueue(deps, call, app, log);
     deps.calls.add(call);
     deps.history.put(newRecord(call.leg, app.id, request.to, call.startedAt));
@@ -176,6 +179,16 @@ export class VoiceCallControl implements CallControl {
     const call = this.live(applicationId, uuid);
     const { ari } = this.deps;
     switch (action.action) {
+      case 'cancel': {
+        if (call.answeredAt !== undefined) throw new ControlError('invalid', `call ${uuid} is answered: only a call not yet answered can be canceled`);
+        call.cancelled = true;
+        if (call.channelId !== '') {
+          await ari.channels.hangup(call.channelId).catch((err: unknown) => {
+            if (!isAriStatus(err, 404)) throw err;
+          });
+        }
+        return;
+      }
       case 'hangup': {
         if (call.answeredAt === undefined && call.channelId !== '') {
           // Still ringing: cancel it.
@@ -211,21 +224,26 @@ export class VoiceCallControl implements CallControl {
 
   /** A transfer's document, parsed: inline, or fetched from its URL. */
   private async documentOf(call: VoiceCall, source: DocumentSource) {
-    const target = eventTarget(call);
+    const app = call.app!;
+    const dialect = dialectOf(app);
     let body: unknown;
+    let url: string | undefined;
     if ('ncco' in source) {
       body = source.ncco;
+    } else if ('twiml' in source) {
+      body = source.twiml;
     } else {
-      const reply = await this.deps.client.fetchDocument({ url: source.answerUrl, method: source.answerMethod }, undefined, { uuid: call.leg.uuid, conversation_uuid: call.leg.conversationUuid, from: call.leg.from, to: call.leg.to }, {
+      const reply = await this.deps.client.fetchDocument({ url: source.answerUrl, method: source.answerMethod }, undefined, dialect.answerData(dialectCall(call)), {
         kind: 'answer',
-        ...(call.signing ? { signing: call.signing } : {}),
+        wire: dialect.wire(app),
         log: call.log,
       });
       if (!reply.ok) throw new ControlError('invalid', `destination: ${reply.reason}`);
       body = reply.body;
+      url = reply.url;
     }
-    const parsed = parseNcco(body, { eventUrl: target.url, eventMethod: target.method });
-    if (!parsed.ok) throw new ControlError('invalid', `destination.ncco: ${parsed.reason}`);
+    const parsed = dialect.parse(body, { events: eventTarget(call), ...(url === undefined ? {} : { url }) });
+    if (!parsed.ok) throw new ControlError('invalid', `destination: ${parsed.reason}`);
     return parsed.program;
   }
 
@@ -252,21 +270,63 @@ export class VoiceCallControl implements CallControl {
     await this.stopAnnouncement(applicationId, uuid, announcement.kind).catch(() => undefined);
     const copies = announcement.loop === 0 ? deps.maxLoops : Math.min(announcement.loop, deps.maxLoops);
     const playbackId = uuidv7();
+    // Over a prompt or hold music a playback on the leg would wait for it to end (Asterisk
+    // queues a channel's playbacks, fact 15): whisper it into the leg instead (fact 91: heard
+    // mixed with what the leg is playing). On a quiet leg, play it on the leg itself.
+    const whisper = this.playsOwnMedia(call) ? await this.whisperChannel(call, uuid) : undefined;
     const unroute = deps.ari.events.route(routeKey.playback(playbackId), (event) => {
       if (event.type !== 'PlaybackFinished') return;
       unroute();
+      whisper?.end();
       if (call.announcements.get(announcement.kind) === playbackId) call.announcements.delete(announcement.kind);
     });
     call.announcements.set(announcement.kind, playbackId);
     try {
-      await deps.ari.channels.play(call.channelId, { playbackId, media: Array.from({ length: copies }, () => media) });
+      await deps.ari.channels.play(whisper?.channelId ?? call.channelId, { playbackId, media: Array.from({ length: copies }, () => media) });
     } catch (err) {
       unroute();
+      whisper?.end();
       call.announcements.delete(announcement.kind);
       if (isAriStatus(err, 404)) throw new ControlError('gone', `call ${uuid} is over`);
       throw err;
     }
-    call.log.info(`${announcement.kind} sent into the call by the program`, { playbackId });
+    call.log.info(`${announcement.kind} sent into the call by the program`, { playbackId, over: whisper ? 'its own audio' : 'silence' });
+  }
+
+  /** True while the leg plays audio of its own: a prompt of its document, hold music, a ringback tone. */
+  private playsOwnMedia(call: VoiceCall): boolean {
+    if (call.ownMedia.size > 0) return true;
+    // The document machine's prompt states (`{"say":"playing"}`, `{"play":"playing"}`).
+    const state = this.deps.runtime().get(call.channelId)?.state ?? '';
+    return /"(say|play)":"playing"/.test(state);
+  }
+
+  /** A snoop channel that whispers into the leg (what is played on it, its far end hears); `end` hangs it up. */
+  private async whisperChannel(call: VoiceCall, uuid: string): Promise<{ channelId: string; end: () => void }> {
+    const { ari } = this.deps;
+    const snoopId = `whisper-${uuidv7()}`;
+    // Ours until its StasisEnd: the runtime must not take it for a new call.
+    const unroute = ari.events.route(routeKey.channel(snoopId), (event) => {
+      if (event.type === 'StasisEnd') unroute();
+    });
+    try {
+      await ari.channels.snoop(call.channelId, { app: this.deps.stasisApp, whisper: 'out', snoopId, appArgs: 'voice-api-whisper' });
+    } catch (err) {
+      unroute();
+      if (isAriStatus(err, 404)) throw new ControlError('gone', `call ${uuid} is over`);
+      throw err;
+    }
+    let ended = false;
+    return {
+      channelId: snoopId,
+      end: () => {
+        if (ended) return;
+        ended = true;
+        ari.channels.hangup(snoopId).catch(() => undefined);
+        // Its StasisEnd may never come (the leg hung up first, fact 92): drop the route anyway.
+        setTimeout(unroute, 5000).unref();
+      },
+    };
   }
 
   async stopAnnouncement(applicationId: string, uuid: string, kind: Announcement['kind']): Promise<void> {

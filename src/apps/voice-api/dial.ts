@@ -15,7 +15,8 @@ import type { DialInput } from '../../../states/document/setup.js';
 import { routeKey, type Unroute } from '../../ari/router.js';
 import type { AriEvent, StasisStartEvent } from '../../ari/types.js';
 import type { Leg } from '../../documents/leg.js';
-import { statusEvent, type CallStatus, type StatusExtra } from '../../documents/ncco/payloads.js';
+import type { CallStatus, StatusExtra } from '../../documents/dialect.js';
+import { dialectOf } from '../../documents/dialects.js';
 import { errorMessage, isAriStatus } from '../../errors.js';
 import type { CallRuntime } from '../../runtime/call-runtime.js';
 import type { WebhookTarget } from '../../webhooks/client.js';
@@ -268,9 +269,13 @@ class DialSession {
         if (event.type === 'PlaybackFinished') unroute();
       });
       this.ringback = { playbackId, unroute };
+      this.call.ownMedia.add('ringback');
       await deps.ari.channels.play(input.channelId, { playbackId, media: Array.from({ length: deps.maxLoops }, () => media) }).catch((err: unknown) => {
         unroute();
-        if (this.ringback?.playbackId === playbackId) this.ringback = undefined;
+        if (this.ringback?.playbackId === playbackId) {
+          this.ringback = undefined;
+          this.call.ownMedia.delete('ringback');
+        }
         input.log.warn('ringback tone could not be played', { err: errorMessage(err) });
       });
     })();
@@ -280,6 +285,7 @@ class DialSession {
     const ringback = this.ringback;
     if (!ringback) return;
     this.ringback = undefined;
+    this.call.ownMedia.delete('ringback');
     this.deps.ari.playbacks.stop(ringback.playbackId).catch((err: unknown) => {
       if (!isAriStatus(err, 404)) this.input.log.warn('could not stop the ringback tone', { err: errorMessage(err) });
     });
@@ -309,9 +315,10 @@ class DialSession {
     if (this.over) return;
     const endTime = new Date();
     const startTime = this.answeredAt ?? endTime;
-    this.post('completed', { startTime, endTime, durationSeconds: Math.max(0, Math.round((endTime.getTime() - startTime.getTime()) / 1000)) });
+    const durationSeconds = Math.max(0, Math.round((endTime.getTime() - startTime.getTime()) / 1000));
+    this.post('completed', { startTime, endTime, durationSeconds });
     this.input.log.info('the new leg hung up', { uuid: this.leg.uuid });
-    this.end({ type: 'dial.over', status: 'completed' });
+    this.end({ type: 'dial.over', status: 'completed', legUuid: this.leg.uuid, durationSeconds });
   }
 
   /** The new leg never answered: its failure status; with `synchronous`, the reply may replace the rest. */
@@ -321,11 +328,11 @@ class DialSession {
     this.input.log.info('the new leg was not answered', { uuid: this.leg.uuid, status, detail: detail ?? null });
     if (!this.step.synchronous || !FAILURES.has(status) || this.left) {
       this.post(status, extra);
-      this.end({ type: 'dial.over', status });
+      this.end({ type: 'dial.over', status, legUuid: this.leg.uuid, durationSeconds: 0 });
       return;
     }
     this.over = true;
-    void this.ask(status, extra).then((replace) => this.end({ type: 'dial.over', status, ...(replace === undefined ? {} : { replace }) }));
+    void this.ask(status, extra).then((replace) => this.end({ type: 'dial.over', status, legUuid: this.leg.uuid, durationSeconds: 0, ...(replace === undefined ? {} : { replace }) }));
   }
 
   /** Keeps the new leg's status for GET /v1/calls; a final one closes its record. */
@@ -339,15 +346,17 @@ class DialSession {
     const { call, input } = this;
     this.record(status, extra);
     if (!call.events) return undefined;
+    const event = this.event(status, extra);
+    if (!event) return undefined;
     let body: unknown;
     try {
-      body = await call.events.ask(this.target, statusEvent(this.leg, status, new Date(), extra));
+      body = await call.events.ask(event.target, event.data);
     } catch (err) {
       input.log.warn('the new leg’s status could not be sent; going on', { err: errorMessage(err) });
       return undefined;
     }
     // As any reply: an NCCO replaces the rest, a broken one ends the call.
-    return replyProgram(this.deps, call, body, input.log).replace;
+    return replyProgram(this.deps, call, body, input.log, event.target.url).replace;
   }
 
   private end(outcome: DialOutcome): void {
@@ -364,6 +373,14 @@ class DialSession {
 
   private post(status: CallStatus, extra?: StatusExtra): void {
     this.record(status, extra);
-    this.call.events?.post(this.target, statusEvent(this.leg, status, new Date(), extra));
+    const event = this.event(status, extra);
+    if (event) this.call.events?.post(event.target, event.data);
+  }
+
+  /** The new leg's status event in the caller's dialect, and where it goes (none when the program asked for none). */
+  private event(status: CallStatus, extra: StatusExtra = {}) {
+    const app = this.call.app;
+    if (!app || this.target.url === '') return undefined;
+    return dialectOf(app).statusEvent({ leg: this.leg, app, status }, status, new Date(), { ...extra, parentUuid: this.call.leg.uuid }, this.target);
   }
 }

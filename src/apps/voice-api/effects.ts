@@ -2,8 +2,9 @@
  * What the document machine's effects mean for a voice-API call: the
  * application and its answer webhook (open), answering (answer), prompts
  * (speech, media), recordings (keepRecording) and results sent back to the
- * program (report). The NCCO words stay in src/documents/ncco; this module
- * only wires them to Asterisk, the webhooks and the store.
+ * program (report). The dialect's words (NCCO, TwiML) stay behind its
+ * Dialect (src/documents/); this module only wires them to Asterisk, the
+ * webhooks and the store.
  */
 import { fromPromise } from 'xstate';
 import type { Program, RecordStep, Report, Speech } from '../../../states/document/program.js';
@@ -13,18 +14,19 @@ import type {
   LegInput,
   MediaInput,
   OpenResult,
+  RejectInput,
   RenderedPrompt,
   ReportInput,
   ReportReply,
   SpeechInput,
+  TonesInput,
 } from '../../../states/document/types.js';
 import type { StepResult } from '../../../states/document/program.js';
 import type { AriPort } from '../../ari/port.js';
 import { isAriStatus } from '../../errors.js';
+import type { CallStatus, Dialect, DialectCall, DocumentOrigin, ParsedDocument, StatusExtra, StatusTarget } from '../../documents/dialect.js';
+import { dialectOf } from '../../documents/dialects.js';
 import type { Leg } from '../../documents/leg.js';
-import { parseNcco } from '../../documents/ncco/parse.js';
-import { answerRequest, reportPayload, statusEvent, type CallStatus, type StatusExtra } from '../../documents/ncco/payloads.js';
-import { recordingUrl } from '../../http/recordings.js';
 import type { PromptAudio } from '../../media/prompt-audio.js';
 import { soundInLanguage } from '../../runtime/sounds-check.js';
 import type { VoiceApp, VoiceStore } from '../../storage/voice-types.js';
@@ -33,6 +35,7 @@ import { CallEventQueue } from '../../webhooks/call-events.js';
 import type { WebhookClient, WebhookTarget } from '../../webhooks/client.js';
 import type { VoiceCall, VoiceCalls } from './calls.js';
 import type { CallHistory } from './history.js';
+import { sendDtmfWithPauses } from './dtmf.js';
 import { keepVoiceRecording } from './recordings.js';
 
 /** What the voice-API effects are built with. */
@@ -68,14 +71,25 @@ async function firstInstalled(ari: AriPort, names: readonly string[], language: 
 }
 
 /** Where a call's events go: its own event URL (REST `event_url`), else its application's. */
-export const eventTarget = (call: VoiceCall): WebhookTarget => call.eventTarget ?? { url: call.app!.eventUrl, method: call.app!.eventMethod };
+export const eventTarget = (call: VoiceCall): StatusTarget => call.eventTarget ?? { url: call.app!.eventUrl, method: call.app!.eventMethod };
+
+/** The call's dialect (its application's). */
+export const dialectOfCall = (call: VoiceCall): Dialect => dialectOf(call.app!);
+
+/** The call as its dialect's payloads see it. */
+export const dialectCall = (call: VoiceCall): DialectCall => ({ leg: call.leg, app: call.app!, status: call.status });
 
 /** Tells the program a status of its call (queued: never blocks the call), and keeps it for the REST API. */
-export function postStatus(deps: Pick<VoiceDeps, 'history'>, call: VoiceCall, status: CallStatus, extra?: StatusExtra): void {
-  // A `failed` document is a report about the NCCO, not the call's state.
-  if (status !== 'failed') recordStatus(deps.history, call.leg.uuid, status, extra);
+export function postStatus(deps: Pick<VoiceDeps, 'history'>, call: VoiceCall, status: CallStatus, extra: StatusExtra = {}): void {
+  // A `failed` document (internal_error) is a report about the document, not the call's state.
+  const aboutDocument = status === 'failed' && extra.detail === 'internal_error';
+  if (!aboutDocument) {
+    recordStatus(deps.history, call.leg.uuid, status, extra);
+    call.status = status;
+  }
   if (!call.app || !call.events) return;
-  call.events.post(eventTarget(call), statusEvent(call.leg, status, new Date(), extra));
+  const event = dialectOfCall(call).statusEvent(dialectCall(call), status, new Date(), extra, eventTarget(call));
+  if (event) call.events.post(event.target, event.data);
 }
 
 /** Keeps a leg's new status in its record (GET /v1/calls). */
@@ -108,7 +122,7 @@ export function newRecord(leg: Leg, applicationId: string, to: CallRecord['to'],
 export function eventQueue(deps: Pick<VoiceDeps, 'client'>, call: VoiceCall, app: VoiceApp, log: LegInput['log']): CallEventQueue {
   const fallback: WebhookTarget | undefined = app.fallbackAnswerUrl ? { url: app.fallbackAnswerUrl, method: app.answerMethod } : undefined;
   // Input and notify results that get no answer go to the fallback too (NCCO.md §3).
-  return new CallEventQueue(deps.client, { ...(call.signing ? { signing: call.signing } : {}), ...(fallback ? { fallback } : {}), log });
+  return new CallEventQueue(deps.client, { wire: dialectOf(app).wire(app), ...(fallback ? { fallback } : {}), log });
 }
 
 /** Prompts rendered ahead, per program: enough for a menu, not a whole playlist. */
@@ -145,16 +159,8 @@ async function preparedOr(call: VoiceCall, key: string, render: () => Promise<st
 }
 
 /** A document about to run: what it asks that is not supported is logged, its prompts prepared. */
-function accepted(deps: VoiceDeps, call: VoiceCall, parsed: Extract<ReturnType<typeof parseNcco>, { ok: true }>, log: LegInput['log']): void {
-  for (const { index, field } of parsed.ignored) {
-    if (field === 'canSpeak' || field === 'canHear') log.error(`conversation ${field} with a list of legs cannot be done on one Asterisk bridge: ignored, the leg joins unmuted`, { index, field });
-    else log.debug('NCCO field not supported; ignored', { index, field });
-  }
-  parsed.program.steps.forEach((step, index) => {
-    if (step.kind === 'collect' && step.speechRequested) {
-      log.error('speech input is not supported (Asterisk has no speech recognition): this input takes keys only', { index });
-    }
-  });
+function accepted(deps: VoiceDeps, call: VoiceCall, parsed: Extract<ParsedDocument, { ok: true }>, log: LegInput['log']): void {
+  for (const note of parsed.notes) log[note.level](note.message, { where: note.where ?? null });
   prefetch(deps, call, parsed.program, log);
 }
 
@@ -171,7 +177,6 @@ export async function openCall(deps: VoiceDeps, input: LegInput, language: strin
     return { outcome: 'refused', reason, prompt: await firstInstalled(deps.ari, NO_SERVICE, language) };
   }
   call.app = app;
-  if (app.signatureSecret) call.signing = { secret: app.signatureSecret, applicationId: app.id };
   call.events = eventQueue(deps, call, app, log);
   deps.history.put(newRecord(call.leg, app.id, { type: 'phone', number: call.leg.to }, call.startedAt));
   log.info('voice call', { uuid: call.leg.uuid, conversationUuid: call.leg.conversationUuid, from: call.leg.from, to: call.leg.to, voiceAppId: app.id });
@@ -185,19 +190,18 @@ export async function openCall(deps: VoiceDeps, input: LegInput, language: strin
 /** The call's document: inline, or fetched from its answer URL (with the application's fallback). */
 async function openDocument(deps: VoiceDeps, call: VoiceCall, source: DocumentSource, language: string, signal: AbortSignal, log: LegInput['log']): Promise<OpenResult> {
   const app = call.app!;
+  const dialect = dialectOf(app);
   let document: unknown;
-  let from = 'the inline NCCO';
+  let origin: DocumentOrigin = { events: eventTarget(call) };
+  let from = 'the inline document';
   if ('ncco' in source) {
     document = source.ncco;
+  } else if ('twiml' in source) {
+    document = source.twiml;
   } else {
     const answer: WebhookTarget = { url: source.answerUrl, method: source.answerMethod };
     const fallback: WebhookTarget | undefined = app.fallbackAnswerUrl ? { url: app.fallbackAnswerUrl, method: app.answerMethod } : undefined;
-    const reply = await deps.client.fetchDocument(answer, fallback, answerRequest(call.leg), {
-      kind: 'answer',
-      ...(call.signing ? { signing: call.signing } : {}),
-      signal,
-      log,
-    });
+    const reply = await deps.client.fetchDocument(answer, fallback, dialect.answerData(dialectCall(call)), { kind: 'answer', wire: dialect.wire(app), signal, log });
     if (!reply.ok) {
       log.error('answer webhook failed; the call cannot run', { reason: reply.reason });
       postStatus(deps, call, 'failed', { reason: reply.reason, detail: 'internal_error' });
@@ -205,11 +209,12 @@ async function openDocument(deps: VoiceDeps, call: VoiceCall, source: DocumentSo
     }
     document = reply.body;
     from = reply.url;
+    origin = { ...origin, url: reply.url };
   }
-  const parsed = parseNcco(document, { eventUrl: eventTarget(call).url, eventMethod: eventTarget(call).method });
+  const parsed = dialect.parse(document, origin);
   if (!parsed.ok) {
-    log.error(`invalid NCCO from ${from}: ${parsed.reason}`, { index: parsed.problem.index ?? null, field: parsed.problem.field ?? null });
-    postStatus(deps, call, 'failed', { reason: `Invalid NCCO: ${parsed.reason}`, detail: 'internal_error' });
+    log.error(`invalid document from ${from}: ${parsed.reason}`);
+    postStatus(deps, call, 'failed', { reason: parsed.reason, detail: 'internal_error' });
     return { outcome: 'refused', reason: parsed.reason, prompt: await firstInstalled(deps.ari, ERROR, language) };
   }
   accepted(deps, call, parsed, log);
@@ -234,34 +239,40 @@ export async function answerCall(deps: VoiceDeps, input: AnswerInput): Promise<v
   if (input.announce && !announced) postStatus(deps, call, 'answered', { startTime: call.answeredAt });
 }
 
-/** A reply to a report: a non-empty NCCO array replaces the rest; anything else continues. */
-export function replyProgram(deps: VoiceDeps, call: VoiceCall, body: unknown, log: LegInput['log']): ReportReply {
-  if (!Array.isArray(body) || body.length === 0) {
-    if (body !== undefined && !Array.isArray(body)) log.debug('reply is not an NCCO; going on');
+/** A reply to a report (fetched from `url`): a document replaces the rest (NCCO: a non-empty array; TwiML: any reply); anything else continues. */
+export function replyProgram(deps: VoiceDeps, call: VoiceCall, body: unknown, log: LegInput['log'], url?: string): ReportReply {
+  const dialect = dialectOfCall(call);
+  if (!dialect.isDocument(body)) {
+    if (body !== undefined) log.debug('reply is not a document; going on');
     return {};
   }
-  const parsed = parseNcco(body, { eventUrl: eventTarget(call).url, eventMethod: eventTarget(call).method });
+  const parsed = dialect.parse(body, { events: eventTarget(call), ...(url === undefined ? {} : { url }) });
   if (!parsed.ok) {
-    log.error(`invalid NCCO in a reply: ${parsed.reason}`, { index: parsed.problem.index ?? null, field: parsed.problem.field ?? null });
-    postStatus(deps, call, 'failed', { reason: `Invalid NCCO: ${parsed.reason}`, detail: 'internal_error' });
-    const end: Program = { steps: [{ kind: 'hangup' }] };
-    return { replace: end };
+    log.error(`invalid document in a reply: ${parsed.reason}`);
+    postStatus(deps, call, 'failed', { reason: parsed.reason, detail: 'internal_error' });
+    return { replace: dialect.errorProgram() };
   }
   accepted(deps, call, parsed, log);
   return { replace: parsed.program };
 }
 
-/** Sends a step's result: collect and notify wait for the reply (in the call's event order); a record event is queued. */
+/**
+ * Sends a step's result. A result whose reply may replace the rest (input,
+ * notify, a TwiML action) waits for it, in the call's event order; a record
+ * event is queued. A result the dialect does not send (TwiML's empty
+ * `<Gather>`) sends nothing and the program goes on.
+ */
 export async function report(deps: VoiceDeps, input: ReportInput): Promise<ReportReply> {
   const call = deps.calls.get(input.leg);
-  if (!call.events) return {};
-  const body = reportPayload(input.report, input.result, call.leg, { recordingUrl: (id) => recordingUrl(deps.publicUrl(), id) }, new Date());
+  if (!call.events || !call.app || input.report.url === '') return {};
+  const data = dialectOfCall(call).reportData(input.report, input.result, dialectCall(call), { publicUrl: deps.publicUrl() }, new Date());
+  if (data === undefined) return {};
   const target: WebhookTarget = { url: input.report.url, method: input.report.method };
-  if (input.result.kind === 'record') {
-    call.events.post(target, body);
+  if (!(input.report.replies ?? input.result.kind !== 'record')) {
+    call.events.post(target, data);
     return {};
   }
-  return replyProgram(deps, call, await call.events.ask(target, body), input.log);
+  return replyProgram(deps, call, await call.events.ask(target, data), input.log, input.report.url);
 }
 
 /** Keeps a recording that ran beside the document (background, conversation) and sends its record event. */
@@ -281,11 +292,13 @@ export async function keepAndReport(
   });
 }
 
-/** Keeps a finished blocking recording. */
+/** Keeps a finished blocking recording; its status report (TwiML `recordingStatusCallback`) is queued. */
 export async function keepRecording(deps: VoiceDeps, input: KeepRecordingInput): Promise<Extract<StepResult, { kind: 'record' }>> {
   const call = deps.calls.get(input.leg);
-  const kept = await keepVoiceRecording({ ari: deps.ari, store: deps.store, dataDir: deps.dataDir }, call, input.name, input.step.format, input.log);
-  return { kind: 'record', recordingId: kept.id, size: kept.size, startTime: input.startedAt, endTime: input.endedAt };
+  const kept = await keepVoiceRecording({ ari: deps.ari, store: deps.store, dataDir: deps.dataDir }, call, input.name, input.step.format, input.log, { trimSilence: input.step.trimSilence === true });
+  const result = { kind: 'record' as const, recordingId: kept.id, size: kept.size, startTime: input.startedAt, endTime: input.endedAt };
+  if (input.step.statusReport) await report(deps, { leg: input.leg, channelId: input.channelId, log: input.log, report: { ...input.step.statusReport, replies: false }, result });
+  return result;
 }
 
 /** The machine's effects, by name. */
@@ -304,6 +317,15 @@ export function voiceEffects(deps: VoiceDeps) {
     })),
     keepRecording: fromPromise<Extract<StepResult, { kind: 'record' }>, KeepRecordingInput>(({ input }) => keepRecording(deps, input)),
     report: fromPromise<ReportReply, ReportInput>(({ input }) => report(deps, input)),
+    reject: fromPromise<void, RejectInput>(async ({ input }) => {
+      const call = deps.calls.get(input.leg);
+      if (call.answeredAt === undefined) call.rejected = input.reason;
+      // Cause 17 (busy) or 21 (rejected): the call's final status follows from it (history.ts).
+      await deps.ari.channels.hangup(input.channelId, input.reason === 'busy' ? 'busy' : 'rejected').catch((err: unknown) => {
+        if (!isAriStatus(err, 404)) throw err;
+      });
+    }),
+    tones: fromPromise<void, TonesInput>(({ input }) => sendDtmfWithPauses(deps.ari, input.channelId, input.digits)),
   };
 }
 

@@ -19,7 +19,8 @@ import { WebhookClient } from '../../webhooks/client.js';
 import { backgroundRecordingEffect } from './background-recording.js';
 import { newVoiceCall, VoiceCalls, type VoiceCall } from './calls.js';
 import { VoiceCallControl } from './control.js';
-import { conversationMembership } from './conversation.js';
+import { VoiceConferences } from './conferences.js';
+import { conversationKind, conversationMembership } from './conversation.js';
 import { dialEffect, type WhisperHandle, type WhisperRequest } from './dial.js';
 import { postStatus, voiceEffects, type VoiceDeps } from './effects.js';
 import { CallHistory } from './history.js';
@@ -93,14 +94,18 @@ export const voiceApiFlow: FlowFactory = (services) => {
     maxLoops: MAX_LOOPS,
   });
   services.http.calls = control;
+  // One pool of rooms: the calls' memberships and the REST API's conferences see the same ones.
+  const rooms = services.actors.pool(conversationKind(deps));
+  services.http.conferences = new VoiceConferences({ ...deps, rooms, control, log });
 
   events.on('call.ended', ({ channelId, answered, cause }) => {
     const call = calls.onChannel(channelId);
     if (!call) return;
     clearTimeout(call.lengthTimer);
-    if (!answered) {
-      // An outbound call that never entered Stasis: busy, no answer, cancelled, failed.
-      control.unanswered(call, cause);
+    if (!answered || call.rejected !== undefined) {
+      // An outbound call that never entered Stasis (busy, no answer, cancelled, failed), or a
+      // call its document rejected unanswered: cause 17 busy, 21 rejected.
+      control.unanswered(call, call.rejected === undefined ? cause : call.rejected === 'busy' ? 17 : 21);
       void call.events?.idle().then(() => calls.remove(call));
       return;
     }
@@ -124,7 +129,6 @@ export const voiceApiFlow: FlowFactory = (services) => {
       answeredAt: new Date(),
       source: { answerUrl: url, answerMethod: 'GET' },
       ...(caller.app ? { app: caller.app } : {}),
-      ...(caller.signing ? { signing: caller.signing } : {}),
       ...(caller.events ? { events: caller.events } : {}),
       ...(caller.eventTarget ? { eventTarget: caller.eventTarget } : {}),
     });
@@ -169,7 +173,7 @@ export const voiceApiFlow: FlowFactory = (services) => {
       playback: effects.playback,
       recording: effects.recording,
       backgroundRecording: backgroundRecordingEffect(deps),
-      membership: conversationMembership(services.actors, deps),
+      membership: conversationMembership(rooms, deps),
       dialer: dialEffect({ ...deps, runtime: () => services.runtime(), endpoints: { phone: config.voiceApi.phoneEndpoint, sip: config.voiceApi.sipEndpoint }, maxLoops: MAX_LOOPS, whisper: (request) => whisper(request) }),
       commands: fromCallback<{ type: 'noop' }, LegInput>(({ input, sendBack }) => {
         const call = calls.find(input.leg);

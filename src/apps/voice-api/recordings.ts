@@ -39,6 +39,7 @@ export async function keepVoiceRecording(
   name: string,
   format: 'mp3' | 'wav' | 'ogg',
   log: CallLog,
+  options: { readonly trimSilence?: boolean } = {},
 ): Promise<KeptRecording> {
   let audio: Buffer;
   try {
@@ -55,7 +56,9 @@ export async function keepVoiceRecording(
   const part = path.join(dir, `.${id}.part.${format}`);
   try {
     await writeFile(source, audio);
-    await (deps.runner ?? runTool)('sox', ['-V1', source, ...outputArgs(format, part)], { timeoutMs: 120_000 });
+    // trim-silence (TwiML): sox's silence effect cuts quiet lead-in, then (reversed) the tail.
+    const trim = options.trimSilence ? ['silence', '1', '0.1', '1%', 'reverse', 'silence', '1', '0.1', '1%', 'reverse'] : [];
+    await (deps.runner ?? runTool)('sox', ['-V1', source, ...outputArgs(format, part), ...trim], { timeoutMs: 120_000 });
     await rename(part, file);
   } finally {
     await unlink(source).catch(() => undefined);

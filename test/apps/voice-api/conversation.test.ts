@@ -3,6 +3,7 @@ import { bridgeEffect, seatEffect } from '../../../src/apps/voice-api/conversati
 import { VoiceCalls } from '../../../src/apps/voice-api/calls.js';
 import type { VoiceDeps } from '../../../src/apps/voice-api/effects.js';
 import type { SeatInput } from '../../../states/conversation/types.js';
+import { routeKey } from '../../../src/ari/router.js';
 import { flush, memoryLog, runEffect } from '../../support/effect-harness.js';
 import { FakeAri, fakeEvents } from '../../support/fake-ari.js';
 
@@ -116,7 +117,112 @@ describe('seat effect', () => {
   });
 });
 
+describe('seat effect: hold and mute from outside', () => {
+  it('on hold leaves the bridge and loops the hold URL; taken off hold, the music stops before it is back in', async () => {
+    const t = deps((request) => Promise.resolve(`sound:/data/media/${request.url.endsWith('wait.mp3') ? 'wait' : 'hold'}`));
+    const effect = runEffect(seatEffect(t.deps), seat({ waiting: false }));
+    effect.command({ type: 'seat.enter' });
+    await settle();
+    expect(t.ops()).toEqual(['bridges.addChannel']);
+    effect.command({ type: 'seat.hold', hold: true, holdUrl: 'http://app.test/hold.mp3' });
+    await settle();
+    expect(t.ops()).toEqual(['bridges.addChannel', 'bridges.removeChannel', 'channels.play']);
+    expect(t.fetched).toEqual(['http://app.test/hold.mp3']);
+    const [[, play]] = t.ari.calls('channels.play') as [[string, { playbackId: string; media: string }]];
+    expect(play.media).toBe('sound:/data/media/hold');
+    effect.command({ type: 'seat.hold', hold: false });
+    await settle();
+    expect(t.ops().slice(3)).toEqual(['playbacks.stop', 'bridges.addChannel']);
+    expect(t.ari.calls('playbacks.stop')).toEqual([[play.playbackId]]);
+    effect.leave();
+    await settle();
+    expect(t.ops().at(-1)).toBe('bridges.removeChannel');
+  });
+
+  it('on hold without a URL hears the default music on hold, stopped before it goes back in', async () => {
+    const t = deps();
+    const effect = runEffect(seatEffect(t.deps), seat({ waiting: false }));
+    effect.command({ type: 'seat.enter' });
+    await settle();
+    effect.command({ type: 'seat.hold', hold: true });
+    await settle();
+    effect.command({ type: 'seat.hold', hold: false });
+    await settle();
+    expect(t.ops()).toEqual(['bridges.addChannel', 'bridges.removeChannel', 'channels.startMoh', 'channels.stopMoh', 'bridges.addChannel']);
+  });
+
+  it('held while waiting: the hold music replaces the waiting music; the start does not take it into the mix until it is off hold', async () => {
+    const t = deps((request) => Promise.resolve(`sound:/data/media/${request.url.endsWith('wait.mp3') ? 'wait' : 'hold'}`));
+    const effect = runEffect(seatEffect(t.deps), seat({ musicOnHoldUrl: 'http://app.test/wait.mp3' }));
+    await settle();
+    effect.command({ type: 'seat.hold', hold: true, holdUrl: 'http://app.test/hold.mp3' });
+    await settle();
+    const media = () => (t.ari.calls('channels.play') as [string, { media: string }][]).map(([, o]) => o.media);
+    expect(media()).toEqual(['sound:/data/media/wait', 'sound:/data/media/hold']);
+    expect(t.ari.calls('playbacks.stop')).toHaveLength(1);
+    effect.command({ type: 'seat.enter' });
+    await settle();
+    expect(t.ari.calls('bridges.addChannel')).toEqual([]);
+    effect.command({ type: 'seat.hold', hold: false });
+    await settle();
+    expect(t.ari.calls('bridges.addChannel')).toEqual([['br-1', 'ch-1']]);
+    expect(t.ari.calls('playbacks.stop')).toHaveLength(2);
+  });
+
+  it('changes asked at once are brought about as one: held and taken off hold before anything ran does nothing', async () => {
+    const t = deps();
+    const effect = runEffect(seatEffect(t.deps), seat({ waiting: false }));
+    effect.command({ type: 'seat.enter' });
+    await settle();
+    effect.command({ type: 'seat.hold', hold: true });
+    effect.command({ type: 'seat.hold', hold: false });
+    await settle();
+    expect(t.ops()).toEqual(['bridges.addChannel']);
+  });
+
+  it('seat.mute mutes and unmutes what the leg says while it is in; the cleanup lifts a mute set from outside', async () => {
+    const t = deps();
+    const effect = runEffect(seatEffect(t.deps), seat({ waiting: false }));
+    for (const command of [{ type: 'seat.enter' }, { type: 'seat.mute', muted: true }, { type: 'seat.mute', muted: false }, { type: 'seat.mute', muted: true }]) {
+      effect.command(command);
+      await settle();
+    }
+    expect(t.ops()).toEqual(['bridges.addChannel', 'channels.mute', 'channels.unmute', 'channels.mute']);
+    expect(t.ari.calls('channels.mute')).toEqual([['ch-1', 'in'], ['ch-1', 'in']]);
+    effect.leave();
+    await settle();
+    expect(t.ari.calls('channels.unmute')).toEqual([['ch-1', 'in'], ['ch-1', 'in']]);
+  });
+
+  it('a mute asked while waiting is set when it enters, before it is in', async () => {
+    const t = deps();
+    const effect = runEffect(seatEffect(t.deps), seat({ waiting: false, deaf: true }));
+    effect.command({ type: 'seat.mute', muted: true });
+    await settle();
+    expect(t.ari.calls('channels.mute')).toEqual([]);
+    effect.command({ type: 'seat.enter' });
+    await settle();
+    expect(t.ops()).toEqual(['channels.mute', 'bridges.addChannel']);
+    expect(t.ari.calls('channels.mute')).toEqual([['ch-1', 'both']]);
+  });
+});
+
 describe('bridge effect', () => {
+  it('beeps into the bridge on bridge.beep (a bridge playback of sound:beep)', async () => {
+    const t = deps();
+    const effect = runEffect(bridgeEffect(t.deps), { bridgeId: 'br-1', name: 'n', log: memoryLog() });
+    await settle();
+    effect.command({ type: 'bridge.beep' });
+    await settle();
+    const [[bridgeId, options]] = t.ari.calls('bridges.play') as [[string, { playbackId: string; media: string }]];
+    expect([bridgeId, options.media]).toEqual(['br-1', 'sound:beep']);
+    expect(t.ari.events.has(routeKey.playback(options.playbackId))).toBe(true);
+    effect.leave();
+    effect.command({ type: 'bridge.beep' });
+    await settle();
+    expect(t.ari.calls('bridges.play')).toHaveLength(1);
+  });
+
   it('creates the named mixing bridge, says ready, and destroys it in its cleanup', async () => {
     const t = deps();
     const effect = runEffect(bridgeEffect(t.deps), { bridgeId: 'br-1', name: 'app-1:hotline', log: memoryLog() });

@@ -9,6 +9,8 @@ import type { DialInput } from '../../../states/document/setup.js';
 import { flush, memoryLog, runEffect } from '../../support/effect-harness.js';
 import { FakeAri, fakeChannel, fakeEvents } from '../../support/fake-ari.js';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 const settle = async () => {
   for (let i = 0; i < 10; i++) await flush();
 };
@@ -50,6 +52,8 @@ function world(options: { reply?: unknown } = {}) {
     prepared: new Map(),
     pending: new Set(),
     announcements: new Map(),
+    ownMedia: new Set(),
+    status: 'answered',
     commands: new Set(),
     onAnswered: new Set(),
   } as unknown as VoiceCall;
@@ -139,7 +143,7 @@ describe('dialer effect', () => {
     // GET /v1/calls lists the new leg, over.
     expect(t.history.get(String(t.posted[0]!.body.uuid))).toMatchObject({ status: 'completed', direction: 'outbound', to: { type: 'phone', number: '447700900123' } });
     expect(t.history.get(String(t.posted[0]!.body.uuid))?.endTime).toBeDefined();
-    expect(effect.received).toEqual([{ type: 'dial.over', status: 'completed' }]);
+    expect(effect.received).toEqual([{ type: 'dial.over', status: 'completed', legUuid: expect.stringMatching(UUID) as unknown, durationSeconds: expect.any(Number) as unknown }]);
     expect(t.staged.size).toBe(0);
     expect(t.call.pending.size).toBe(0);
     effect.leave();
@@ -173,7 +177,7 @@ describe('dialer effect', () => {
     await settle();
     expect(t.statuses()).toEqual(['started', status]);
     expect(t.posted[1]!.body.detail).toBe(detail);
-    expect(effect.received).toEqual([{ type: 'dial.over', status }]);
+    expect(effect.received).toEqual([{ type: 'dial.over', status, legUuid: expect.stringMatching(UUID) as unknown, durationSeconds: 0 }]);
     expect(t.staged.size).toBe(0);
     expect(t.ari.calls('bridges.create')).toEqual([]);
   });
@@ -185,7 +189,7 @@ describe('dialer effect', () => {
     await settle();
     expect(t.statuses()).toEqual(['started', 'failed']);
     expect(t.posted[1]!.body).toMatchObject({ detail: 'cannot_route' });
-    expect(effect.received).toEqual([{ type: 'dial.over', status: 'failed' }]);
+    expect(effect.received).toEqual([{ type: 'dial.over', status: 'failed', legUuid: expect.stringMatching(UUID) as unknown, durationSeconds: 0 }]);
     expect(t.staged.size).toBe(0);
   });
 
@@ -206,7 +210,7 @@ describe('dialer effect', () => {
     await settle();
     t.ari.emit(destroyed(t.originated().channelId, 17));
     await settle();
-    expect(effect.received).toEqual([{ type: 'dial.over', status: 'busy' }]);
+    expect(effect.received).toEqual([{ type: 'dial.over', status: 'busy', legUuid: expect.stringMatching(UUID) as unknown, durationSeconds: 0 }]);
   });
 
   it('loops the ringback tone on the caller until the answer, and stops it first', async () => {
