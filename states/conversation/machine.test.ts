@@ -309,6 +309,21 @@ describe('room machine: from outside (the REST API) and its observers', () => {
     expect(r.emitted.at(-3)).toEqual({ type: 'room.opened', bridgeId: r.bridges[1]!.input.bridgeId });
   });
 
+  it('tells observers where each joining member asked the conference events to go, and nothing for a member who did not ask', async () => {
+    const r = start();
+    const events = { report: { url: 'http://app.test/conf', method: 'POST' as const, shape: 'twiml-conference-events' }, kinds: ['start', 'end'] };
+    const [a, b, c] = [member('a'), member('b', { events }), member('c', { events: { ...events, kinds: ['join'] } })];
+    r.join(a);
+    r.join(b);
+    r.join(c);
+    await settle();
+    const joined = r.emitted.filter((e) => e.type === 'room.joined');
+    expect(joined.map((e) => e.member.id)).toEqual(['a', 'b', 'c']);
+    expect(joined[0]).not.toHaveProperty('events');
+    expect(joined[1]).toMatchObject({ events });
+    expect(joined[2]).toMatchObject({ events: { kinds: ['join'] } });
+  });
+
   it('names the endOnExit member whose leaving closed the session', async () => {
     const r = start();
     const [a, boss] = [member('a'), member('boss', { endOnExit: true })];

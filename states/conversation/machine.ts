@@ -167,7 +167,7 @@ const apply = roomSetup.enqueueActions(({ context, event, enqueue }) => {
       });
       const joined: Member = { ...member, seated: false, held: false };
       patch({ members: [...next.members, joined], started });
-      enqueue.emit({ type: 'room.joined', bridgeId: next.bridgeId!, member: memberView(joined) });
+      enqueue.emit({ type: 'room.joined', bridgeId: next.bridgeId!, member: memberView(joined), ...(member.events === undefined ? {} : { events: member.events }) });
       if (started && !wasStarted) enqueue.emit({ type: 'room.started', bridgeId: next.bridgeId! });
       enqueue(() => context.log.info('member joined', { leg: member.leg, members: next.members.length, started }));
       patch(reconcile(enqueue, next));
@@ -261,6 +261,7 @@ export type {
   BridgeCommand,
   BridgeInput,
   CloseReason,
+  ConferenceEvents,
   LeftReason,
   Member,
   MembershipEvent,

@@ -22,6 +22,9 @@ export interface MembershipInput extends LegInput {
 /** A membership, as the room sees it: where to tell a member it was let go. */
 export type MemberRef = ActorRef<Snapshot<unknown>, MembershipEvent>;
 
+/** Where a member's conference events go and which it asked for (TwiML `<Conference statusCallback statusCallbackEvent>`). */
+export type ConferenceEvents = NonNullable<JoinStep['events']>;
+
 /** A call asking to join. */
 export interface MemberJoin {
   /** The membership's own id (one per join: a leg may leave and join again). */
@@ -42,6 +45,8 @@ export interface MemberJoin {
   readonly beep?: 'enter' | 'exit' | 'both';
   /** At most this many members, as this member asked (TwiML `maxParticipants`); the smallest asked in a session wins. */
   readonly maxLegs?: number;
+  /** Where this member asked the conference's events to go; the session's observers keep the first one asked. */
+  readonly events?: ConferenceEvents;
   readonly ref: MemberRef;
 }
 
@@ -86,7 +91,8 @@ export type CloseReason = 'request' | 'end-on-exit' | 'empty' | 'failed';
 export type RoomEmitted =
   | { type: 'room.opened'; bridgeId: string }
   | { type: 'room.started'; bridgeId: string }
-  | { type: 'room.joined'; bridgeId: string; member: MemberView }
+  /** `events`: where the joining member asked the conference's events to go (observers keep the session's first). */
+  | { type: 'room.joined'; bridgeId: string; member: MemberView; events?: ConferenceEvents }
   | { type: 'room.changed'; bridgeId: string; member: MemberView }
   | { type: 'room.left'; bridgeId: string; id: string; leg: string; reason: LeftReason | 'left' }
   /** `by`: the leg whose leaving closed it (end-on-exit, empty); `kicked`: that leg was taken out from outside. */

@@ -45,6 +45,8 @@ export interface Report {
    * event does not (NCCO); a TwiML `action` always does.
    */
   readonly replies?: boolean;
+  /** Which status events go to `url` (TwiML `statusCallbackEvent`: `initiated ringing answered completed`); absent: the dialect's default. */
+  readonly events?: readonly string[];
 }
 
 export interface SayStep {
@@ -140,6 +142,8 @@ export type DialEndpoint =
       readonly dtmfAnswer?: string;
       /** A document run on the new leg once it answers, before it is bridged (a whisper); the caller keeps hearing ringback. */
       readonly onAnswerUrl?: string;
+      /** How `onAnswerUrl` is requested (NCCO: GET; TwiML `<Number method>`: POST by default). */
+      readonly onAnswerMethod?: 'GET' | 'POST';
     }
   | {
       readonly type: 'sip';

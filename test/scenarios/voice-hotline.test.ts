@@ -115,8 +115,9 @@ describe('voice hotline (seed 002)', () => {
     // Hold music while the staff are called.
     await c.hears(FETCHED, 15_000);
     const staffLeg = await answerPhone(mariatta);
-    // From her answer on: the program speaks into the caller's leg while her webhook runs.
-    const telling = c.listen(4);
+    // From her answer on: the program speaks into the caller's leg while her webhook runs
+    // (a long window: under load the webhook and the speech rendering take a while).
+    const telling = c.listen(8);
     // Mariatta is greeted by name; the caller is told she is joining, over the hold music
     // (whispered into the leg: a playback would wait for the music's loop to end).
     await staffLeg.hears(TTS, 15_000);

@@ -8,16 +8,20 @@
  * (`conversation.end`, `.kick`, `.hold`, `.mute`); announcements are played
  * into the session's bridge (everyone hears them, over the conversation:
  * MAPPING.md "Speak into a live call", facts 53 and 83) or on one leg.
+ * A TwiML session's status callback events (`<Conference statusCallback>`)
+ * go, in order, to the first member's target that asked for them.
  */
 import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
-import type { CloseReason, MemberView, RoomEmitted } from '../../../states/conversation/types.js';
+import type { CloseReason, ConferenceEvents, MemberView, RoomEmitted } from '../../../states/conversation/types.js';
 import type { Step } from '../../../states/document/program.js';
 import { routeKey } from '../../ari/router.js';
 import { dialectOf } from '../../documents/dialects.js';
+import { asksConferenceEvent, conferenceEventParams, type ConferenceEvent, type ConferenceParticipant } from '../../documents/twiml/payloads.js';
 import { toSid } from '../../documents/twiml/sids.js';
 import { errorMessage, isAriStatus } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { VoiceApp } from '../../storage/voice-types.js';
+import { isSuccess, logUrl, type WebhookTarget } from '../../webhooks/client.js';
 import {
   ControlError,
   type AnnounceSource,
@@ -71,6 +75,21 @@ interface Session {
   readonly members: Map<string, Participant>;
   /** Legs `addParticipant` is dialling, by call uuid, until they join or their call ends. */
   readonly dialling: Map<string, ParticipantRecord>;
+  /** Where the session's status callback events go: the first member's that asked (Twilio: the conference creator's). */
+  events?: ConferenceEvents;
+  /** The SequenceNumber of the last event sent. */
+  sequence: number;
+  /** The events being sent, one after the other. */
+  posting: Promise<void>;
+}
+
+/** A conference event before it is numbered and dated. */
+type EventFacts = DistributiveOmit<ConferenceEvent, 'applicationId' | 'conferenceId' | 'name' | 'at' | 'sequence'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** A participant record as a conference event describes it. */
+function asParticipant(record: ParticipantRecord): ConferenceParticipant {
+  return { leg: record.callUuid, muted: record.muted, held: record.hold, startOnEnter: record.startOnEnter, endOnExit: record.endOnExit };
 }
 
 /** Twilio's words for why a conference ended (`reason_conference_ended`); `failed` is ours (its bridge could not be made). */
@@ -143,7 +162,8 @@ export class VoiceConferences implements ConferenceControl {
 
   /** Follows one room's life. */
   private observe(key: string, event: RoomEmitted): void {
-    const now = new Date().toISOString();
+    const at = new Date();
+    const now = at.toISOString();
     if (event.type === 'room.opened') {
       const colon = key.indexOf(':');
       const session: Session = {
@@ -157,6 +177,8 @@ export class VoiceConferences implements ConferenceControl {
         updatedAt: now,
         members: new Map(),
         dialling: new Map(),
+        sequence: 0,
+        posting: Promise.resolve(),
       };
       this.sessions.set(session.id, session);
       this.byBridge.set(event.bridgeId, session);
@@ -168,22 +190,68 @@ export class VoiceConferences implements ConferenceControl {
     switch (event.type) {
       case 'room.started':
         session.status = 'in-progress';
+        this.tell(session, at, { event: 'conference-start' });
         break;
-      case 'room.joined':
+      case 'room.joined': {
         session.dialling.delete(event.member.leg);
-        session.members.set(event.member.id, { memberId: event.member.id, channelId: event.member.channelId, record: this.participantRecord(session, event.member, now, now) });
-        break;
-      case 'room.changed': {
-        const participant = session.members.get(event.member.id);
-        if (participant) participant.record = this.participantRecord(session, event.member, participant.record.createdAt, now);
+        session.events ??= event.events;
+        const record = this.participantRecord(session, event.member, now, now);
+        session.members.set(event.member.id, { memberId: event.member.id, channelId: event.member.channelId, record });
+        this.tell(session, at, { event: 'participant-join', participant: asParticipant(record) });
         break;
       }
-      case 'room.left':
+      case 'room.changed': {
+        const participant = session.members.get(event.member.id);
+        if (!participant) break;
+        const before = participant.record;
+        participant.record = this.participantRecord(session, event.member, before.createdAt, now);
+        const after = asParticipant(participant.record);
+        if (before.muted !== after.muted) this.tell(session, at, { event: after.muted ? 'participant-mute' : 'participant-unmute', participant: after });
+        if (before.hold !== after.held) this.tell(session, at, { event: after.held ? 'participant-hold' : 'participant-unhold', participant: after });
+        break;
+      }
+      case 'room.left': {
+        const participant = session.members.get(event.id);
         session.members.delete(event.id);
+        if (participant) this.tell(session, at, { event: 'participant-leave', participant: asParticipant(participant.record) });
         break;
-      case 'room.closed':
-        this.finish(session, endReason(event.reason, event.kicked === true), event.reason === 'request' || event.reason === 'failed' ? undefined : event.by);
+      }
+      case 'room.closed': {
+        const reason = endReason(event.reason, event.kicked === true);
+        const by = event.reason === 'request' || event.reason === 'failed' ? undefined : event.by;
+        this.tell(session, at, { event: 'conference-end', reason, ...(by === undefined ? {} : { endedBy: by }) });
+        this.finish(session, reason, by);
         break;
+      }
+    }
+  }
+
+  /** Sends a conference event the session's target asked for, after the ones before it; a failure is only logged. */
+  private tell(session: Session, at: Date, facts: EventFacts): void {
+    const target = session.events;
+    // Only TwiML joins ask for events (NCCO has none): the shape says the payload is Twilio's.
+    if (target?.report.shape !== 'twiml-conference-events' || !asksConferenceEvent(target.kinds, facts.event)) return;
+    // Numbered among the events sent, so the program sees 1, 2, 3… whatever it asked for.
+    session.sequence += 1;
+    const event: ConferenceEvent = { ...facts, applicationId: session.applicationId, conferenceId: session.id, name: session.name, at, sequence: session.sequence };
+    const { url, method } = target.report;
+    session.posting = session.posting.then(() => this.post(session, { url, method }, event));
+  }
+
+  /** Signs and sends one event with the application's wire; never throws. */
+  private async post(session: Session, target: WebhookTarget, event: ConferenceEvent): Promise<void> {
+    const log = this.deps.log.child({ conference: session.name, conferenceId: session.id });
+    const what = { event: event.event, url: logUrl(target.url) };
+    try {
+      const app = await this.deps.store.getApp(session.applicationId);
+      if (!app) {
+        log.warn('conference event not sent: the application is gone', what);
+        return;
+      }
+      const response = await this.deps.client.send(target, conferenceEventParams({ ...event, applicationId: app.id }), { kind: 'event', wire: dialectOf(app).wire(app), log });
+      if (!isSuccess(response.status)) log.warn('conference event refused', { ...what, status: response.status });
+    } catch (err) {
+      log.warn('conference event not sent', { ...what, err: errorMessage(err) });
     }
   }
 

@@ -94,7 +94,7 @@ export class VoiceCallControl implements CallControl {
       // An inline document is checked before anything is dialled.
       const inline = 'ncco' in request.document ? request.document.ncco : request.document.twiml;
       const parsed = dialectOf(app).parse(inline, { events: { url: request.eventUrl ?? app.eventUrl, method: request.eventMethod ?? app.eventMethod } });
-      if (!parsed.ok) throw new ControlError('invalid', `${'ncco' in request.document ? 'ncco' : 'Twiml'}: ${parsed.reason}`);
+      if (!parsed.ok) throw new ControlError('invalid', parsed.reason);
     }
     const uuid = uuidv4();
     const to = request.to.type === 'phone' ? request.to.number : request.to.uri;
@@ -243,7 +243,7 @@ export class VoiceCallControl implements CallControl {
       url = reply.url;
     }
     const parsed = dialect.parse(body, { events: eventTarget(call), ...(url === undefined ? {} : { url }) });
-    if (!parsed.ok) throw new ControlError('invalid', `destination: ${parsed.reason}`);
+    if (!parsed.ok) throw new ControlError('invalid', parsed.reason);
     return parsed.program;
   }
 
@@ -273,12 +273,17 @@ export class VoiceCallControl implements CallControl {
     // Over a prompt or hold music a playback on the leg would wait for it to end (Asterisk
     // queues a channel's playbacks, fact 15): whisper it into the leg instead (fact 91: heard
     // mixed with what the leg is playing). On a quiet leg, play it on the leg itself.
-    const whisper = this.playsOwnMedia(call) ? await this.whisperChannel(call, uuid) : undefined;
-    const unroute = deps.ari.events.route(routeKey.playback(playbackId), (event) => {
-      if (event.type !== 'PlaybackFinished') return;
+    let unroute: () => void = () => undefined;
+    const over = () => {
       unroute();
-      whisper?.end();
       if (call.announcements.get(announcement.kind) === playbackId) call.announcements.delete(announcement.kind);
+    };
+    // The snoop may end first (the leg hung up, fact 92): its playback's PlaybackFinished may never come.
+    const whisper = this.playsOwnMedia(call) ? await this.whisperChannel(call, uuid, over) : undefined;
+    unroute = deps.ari.events.route(routeKey.playback(playbackId), (event) => {
+      if (event.type !== 'PlaybackFinished') return;
+      over();
+      whisper?.end();
     });
     call.announcements.set(announcement.kind, playbackId);
     try {
@@ -302,12 +307,14 @@ export class VoiceCallControl implements CallControl {
   }
 
   /** A snoop channel that whispers into the leg (what is played on it, its far end hears); `end` hangs it up. */
-  private async whisperChannel(call: VoiceCall, uuid: string): Promise<{ channelId: string; end: () => void }> {
+  private async whisperChannel(call: VoiceCall, uuid: string, gone: () => void): Promise<{ channelId: string; end: () => void }> {
     const { ari } = this.deps;
     const snoopId = `whisper-${uuidv7()}`;
     // Ours until its StasisEnd: the runtime must not take it for a new call.
     const unroute = ari.events.route(routeKey.channel(snoopId), (event) => {
-      if (event.type === 'StasisEnd') unroute();
+      if (event.type !== 'StasisEnd') return;
+      unroute();
+      gone();
     });
     try {
       await ari.channels.snoop(call.channelId, { app: this.deps.stasisApp, whisper: 'out', snoopId, appArgs: 'voice-api-whisper' });

@@ -89,6 +89,7 @@ export function conversationMembership(actors: NamedActors | RoomPool, deps: Voi
         report: step.report,
         ...(step.beep === undefined ? {} : { beep: step.beep }),
         ...(step.maxLegs === undefined ? {} : { maxLegs: step.maxLegs }),
+        ...(step.events === undefined ? {} : { events: step.events }),
         ref: self,
       },
     });
@@ -276,6 +277,8 @@ function playMusic(deps: VoiceDeps, input: SeatInput, url: string | undefined, q
       unroute();
       if (playing?.playbackId === playbackId) playing = undefined;
       if (event.playback.state === 'failed') {
+        // Nothing plays: speech sent in must not be whispered into silence (control.ts).
+        marked()?.delete('hold-music');
         log.warn('hold music could not be played', { media });
         return;
       }
@@ -285,6 +288,7 @@ function playMusic(deps: VoiceDeps, input: SeatInput, url: string | undefined, q
     ari.channels.play(channelId, { playbackId, media }).catch((err: unknown) => {
       unroute();
       if (playing?.playbackId === playbackId) playing = undefined;
+      marked()?.delete('hold-music');
       quiet('play the hold music')(err);
     });
   };
@@ -302,7 +306,14 @@ function playMusic(deps: VoiceDeps, input: SeatInput, url: string | undefined, q
     }
     if (over) return;
     marked()?.add('hold-music');
-    moh = ari.channels.startMoh(channelId).then(() => true, quiet('start music on hold'));
+    moh = ari.channels.startMoh(channelId).then(
+      () => true,
+      (err: unknown) => {
+        marked()?.delete('hold-music');
+        quiet('start music on hold')(err);
+        return false;
+      },
+    );
   };
   void start();
 

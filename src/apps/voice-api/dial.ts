@@ -15,11 +15,10 @@ import type { DialInput } from '../../../states/document/setup.js';
 import { routeKey, type Unroute } from '../../ari/router.js';
 import type { AriEvent, StasisStartEvent } from '../../ari/types.js';
 import type { Leg } from '../../documents/leg.js';
-import type { CallStatus, StatusExtra } from '../../documents/dialect.js';
+import type { CallStatus, StatusExtra, StatusTarget } from '../../documents/dialect.js';
 import { dialectOf } from '../../documents/dialects.js';
 import { errorMessage, isAriStatus } from '../../errors.js';
 import type { CallRuntime } from '../../runtime/call-runtime.js';
-import type { WebhookTarget } from '../../webhooks/client.js';
 import { track, type VoiceCall } from './calls.js';
 import { newRecord, recordStatus, replyProgram } from './effects.js';
 import { sendDtmfWithPauses } from './dtmf.js';
@@ -46,6 +45,7 @@ export interface WhisperRequest {
   readonly leg: Leg;
   readonly channelId: string;
   readonly url: string;
+  readonly method: 'GET' | 'POST';
   readonly log: DialInput['log'];
 }
 
@@ -75,7 +75,7 @@ class DialSession {
   private readonly call: VoiceCall;
   private readonly step: DialStep;
   private readonly leg: Leg;
-  private readonly target: WebhookTarget;
+  private readonly target: StatusTarget;
   private readonly channelId = uuidv7();
   private readonly otherChannelId = uuidv7();
   private readonly bridgeId = uuidv7();
@@ -108,7 +108,7 @@ class DialSession {
     this.step = input.step;
     const to = this.step.endpoint.type === 'phone' ? this.step.endpoint.number : this.step.endpoint.uri;
     this.leg = { uuid: uuidv4(), conversationUuid: this.call.leg.conversationUuid, from: this.step.from ?? this.call.leg.from, to, direction: 'outbound' };
-    this.target = { url: this.step.report.url, method: this.step.report.method };
+    this.target = { url: this.step.report.url, method: this.step.report.method, ...(this.step.report.events ? { events: this.step.report.events } : {}) };
     // Listed by GET /v1/calls like any leg of the application.
     deps.history.put(
       newRecord(this.leg, this.call.app?.id ?? '', this.step.endpoint.type === 'phone' ? { type: 'phone', number: this.step.endpoint.number } : { type: 'sip', uri: this.step.endpoint.uri }, new Date()),
@@ -223,7 +223,7 @@ class DialSession {
     const bridge = async (): Promise<boolean> => {
       if (step.endpoint.type === 'phone' && step.endpoint.onAnswerUrl !== undefined && deps.whisper) {
         // The callee hears its document first; the caller keeps hearing ringback meanwhile.
-        this.whispering = deps.whisper({ caller: this.call, leg: this.leg, channelId: this.channelId, url: step.endpoint.onAnswerUrl, log: input.log });
+        this.whispering = deps.whisper({ caller: this.call, leg: this.leg, channelId: this.channelId, url: step.endpoint.onAnswerUrl, method: step.endpoint.onAnswerMethod ?? 'GET', log: input.log });
         await this.whispering.done;
         this.whispering = undefined;
         if (this.left || this.over) return false;

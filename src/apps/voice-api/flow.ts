@@ -119,7 +119,7 @@ export const voiceApiFlow: FlowFactory = (services) => {
 
   /** Runs a connect's onAnswer document on the new leg: its own actor, the caller's application and events. */
   const whisper = (request: WhisperRequest): WhisperHandle => {
-    const { caller, leg, channelId, url, log: callLog } = request;
+    const { caller, leg, channelId, url, method, log: callLog } = request;
     const call = newVoiceCall({
       leg,
       channelId,
@@ -127,7 +127,8 @@ export const voiceApiFlow: FlowFactory = (services) => {
       log: callLog,
       language: caller.language,
       answeredAt: new Date(),
-      source: { answerUrl: url, answerMethod: 'GET' },
+      status: 'answered',
+      source: { answerUrl: url, answerMethod: method },
       ...(caller.app ? { app: caller.app } : {}),
       ...(caller.events ? { events: caller.events } : {}),
       ...(caller.eventTarget ? { eventTarget: caller.eventTarget } : {}),

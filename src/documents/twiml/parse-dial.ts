@@ -103,8 +103,8 @@ function numberNoun(noun: Extract<Noun, { kind: 'number' }>, context: ParseConte
     attributes.fail('sendDigits', `may hold only 0-9, A-D, *, # and w (a 0.5 s pause), got ${quoted(sendDigits)}`);
   }
   const onAnswerUrl = attributes.url('url');
-  if (attributes.has('method')) attributes.method('method');
-  attributes.ignore('method', 'debug', 'is not passed on: the url is fetched as any document is');
+  // TWIML.md: the noun's url is requested with POST unless `method` says GET.
+  const onAnswerMethod = attributes.method('method') ?? 'POST';
   const report = legReport(attributes);
   for (const name of ['machineDetection', 'machineDetectionTimeout', 'amdStatusCallback', 'amdStatusCallbackMethod', 'byoc']) attributes.ignore(name, 'debug', 'is not supported: ignored');
   attributes.finish();
@@ -112,7 +112,7 @@ function numberNoun(noun: Extract<Noun, { kind: 'number' }>, context: ParseConte
     type: 'phone',
     number,
     ...(sendDigits === undefined || sendDigits === '' ? {} : { dtmfAnswer: sendDigits.replaceAll('w', 'p') }),
-    ...(onAnswerUrl === undefined ? {} : { onAnswerUrl }),
+    ...(onAnswerUrl === undefined ? {} : { onAnswerUrl, onAnswerMethod }),
   };
   return { endpoint, report };
 }
@@ -145,11 +145,9 @@ function sipNoun(element: XmlElement, context: ParseContext): { endpoint: DialEn
 function legReport(attributes: Attributes | undefined): Report {
   const url = attributes?.url('statusCallback', { emptyIsAbsent: true });
   const method = attributes?.method('statusCallbackMethod') ?? 'POST';
-  if (attributes?.has('statusCallbackEvent') === true) {
-    attributes.words('statusCallbackEvent', LEG_EVENTS, []);
-    attributes.ignore('statusCallbackEvent', 'debug', 'is not passed on: the leg reports its events as the dial effect sends them');
-  }
-  return { url: url ?? '', method, shape: 'twiml-dial-leg' };
+  // Twilio's default without the attribute: only `completed` (the dialect's default).
+  const events = attributes?.has('statusCallbackEvent') === true ? attributes.words('statusCallbackEvent', LEG_EVENTS, []) : undefined;
+  return { url: url ?? '', method, shape: 'twiml-dial-leg', ...(events === undefined ? {} : { events }) };
 }
 
 function conference(element: XmlElement, context: ParseContext): JoinStep {
@@ -182,7 +180,8 @@ function conference(element: XmlElement, context: ParseContext): JoinStep {
   if (name.length > MAX_ROOM_NAME) throw new TwimlError(`${where} name must be at most ${MAX_ROOM_NAME} characters, got ${name.length}`);
   const report: Report =
     recordingUrl === undefined
-      ? { url: context.origin.events.url, method: context.origin.events.method, shape: 'twiml-conference-recording' }
+      ? // Twilio sends no recording event without recordingStatusCallback: an empty url sends nothing.
+        { url: '', method: 'POST', shape: 'twiml-conference-recording' }
       : { url: recordingUrl, method: recordingMethod, shape: 'twiml-conference-recording' };
   const beepOf = { true: 'both', false: undefined, onEnter: 'enter', onExit: 'exit' } as const;
   const beeps = beepOf[beep];

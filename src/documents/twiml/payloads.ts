@@ -23,7 +23,8 @@ const CALL_STATUS: Readonly<Record<CallStatus, string>> = {
   timeout: 'no-answer',
   unanswered: 'no-answer',
   failed: 'failed',
-  rejected: 'failed',
+  // Declined (cause 21, `<Reject reason="rejected">`): Twilio's final status is no-answer (TWIML.md, MAPPING.md §2).
+  rejected: 'no-answer',
   cancelled: 'canceled',
 };
 
@@ -34,16 +35,7 @@ export function callStatus(status: CallStatus): string {
 
 // A dial result is the dialled leg's last status; Twilio's `DialCallStatus` has
 // no `queued` or `ringing`, so those are not results.
-const DIAL_CALL_STATUS: Readonly<Partial<Record<string, string>>> = {
-  completed: 'completed',
-  answered: 'answered',
-  busy: 'busy',
-  timeout: 'no-answer',
-  unanswered: 'no-answer',
-  failed: 'failed',
-  rejected: 'failed',
-  cancelled: 'canceled',
-};
+const DIAL_CALL_STATUS: Readonly<Partial<Record<string, string>>> = (({ started: _queued, ringing: _ringing, ...final }) => ({ ...final, answered: 'answered' }))(CALL_STATUS);
 
 /** A dialled leg's final status as `<Dial action>`'s `DialCallStatus`. Throws AppError INVALID_INPUT for a status that is not final. */
 export function dialCallStatus(status: string): string {
@@ -67,9 +59,9 @@ export function standardParams(call: DialectCall): TwimlParams {
   };
 }
 
-/** The answer request: the standard parameters, `CallStatus` `ringing` as Twilio sends it. */
+/** A document request: the standard parameters; `ringing` while the leg is not answered (Twilio's voice URL request), else its status (`in-progress` for a REST call's Url, a transfer, a `<Number url>`). */
 export function answerParams(call: DialectCall): TwimlParams {
-  return { ...standardParams(call), CallStatus: 'ringing' };
+  return { ...standardParams(call), CallStatus: call.status === 'started' || call.status === 'ringing' ? 'ringing' : callStatus(call.status) };
 }
 
 /** How report fields refer to things only the runtime knows. */
@@ -189,6 +181,97 @@ export function statusCallback(
   }
   // No SequenceNumber: it would need a counter per call, kept beside the call; programs rarely read it.
   return params;
+}
+
+/** Twilio's conference `StatusCallbackEvent` words. */
+export type ConferenceEventName =
+  | 'conference-start'
+  | 'conference-end'
+  | 'participant-join'
+  | 'participant-leave'
+  | 'participant-mute'
+  | 'participant-unmute'
+  | 'participant-hold'
+  | 'participant-unhold';
+
+// The `statusCallbackEvent` word that asks for each event: `mute` and `hold` ask for both directions.
+const CONFERENCE_EVENT_WORD: Readonly<Record<ConferenceEventName, string>> = {
+  'conference-start': 'start',
+  'conference-end': 'end',
+  'participant-join': 'join',
+  'participant-leave': 'leave',
+  'participant-mute': 'mute',
+  'participant-unmute': 'mute',
+  'participant-hold': 'hold',
+  'participant-unhold': 'hold',
+};
+
+/** True when `<Conference statusCallbackEvent>`'s words (`start end join leave mute hold`) ask for this event. */
+export function asksConferenceEvent(kinds: readonly string[], event: ConferenceEventName): boolean {
+  return kinds.includes(CONFERENCE_EVENT_WORD[event]);
+}
+
+/** A participant as a conference event describes it. */
+export interface ConferenceParticipant {
+  /** The participant's leg uuid (its `CallSid`). */
+  readonly leg: string;
+  readonly muted: boolean;
+  readonly held: boolean;
+  readonly startOnEnter: boolean;
+  readonly endOnExit: boolean;
+}
+
+/** What one conference event says: the conference, when, its place in the conference's sequence, and the event's own facts. */
+export type ConferenceEvent = {
+  readonly applicationId: string;
+  /** The session's uuid (its `ConferenceSid`). */
+  readonly conferenceId: string;
+  /** The conference's name (`FriendlyName`). */
+  readonly name: string;
+  readonly at: Date;
+  /** 1 for the conference's first event sent, then on. */
+  readonly sequence: number;
+} & (
+  | { readonly event: 'conference-start' }
+  | {
+      readonly event: 'conference-end';
+      /** Twilio's `ReasonConferenceEnded` words (`last-participant-left`…). */
+      readonly reason: string;
+      /** The leg whose leaving ended it (`CallSidEndingConference`). */
+      readonly endedBy?: string;
+    }
+  | { readonly event: Exclude<ConferenceEventName, 'conference-start' | 'conference-end'>; readonly participant: ConferenceParticipant }
+);
+
+/**
+ * A conference status callback's fields (`<Conference statusCallback>`,
+ * TWIML.md `<Conference>`): the conference, the event, its RFC 2822
+ * `Timestamp` and `SequenceNumber`, and the participant's `CallSid` and
+ * flags, or why the conference ended. Throws AppError INVALID_INPUT when an
+ * id is not a uuid.
+ */
+export function conferenceEventParams(e: ConferenceEvent): TwimlParams {
+  const params: TwimlParams = {
+    AccountSid: sid('AC', e.applicationId),
+    ConferenceSid: sid('CF', e.conferenceId),
+    FriendlyName: e.name,
+    StatusCallbackEvent: e.event,
+    Timestamp: e.at.toUTCString(),
+    SequenceNumber: String(e.sequence),
+  };
+  if (e.event === 'conference-start') return params;
+  if (e.event === 'conference-end') {
+    return { ...params, ReasonConferenceEnded: e.reason, ...(e.endedBy === undefined ? {} : { CallSidEndingConference: sid('CA', e.endedBy) }) };
+  }
+  const p = e.participant;
+  return {
+    ...params,
+    CallSid: sid('CA', p.leg),
+    Muted: String(p.muted),
+    Hold: String(p.held),
+    EndConferenceOnExit: String(p.endOnExit),
+    StartConferenceOnEnter: String(p.startOnEnter),
+  };
 }
 
 function recordingFields(base: TwimlParams, recordingId: string, links: ReportLinks): TwimlParams {

@@ -1,16 +1,18 @@
 /**
  * The voice API's conferences (VoiceConferences, the REST API's
  * ConferenceControl) against the in-repo simulator (or a real Asterisk when
- * ARI_URL is set): the real voice-api flow runs the callers' NCCOs, and the
- * conferences are built over the same room pool the flow's memberships join
- * (captured from the flow's NamedActors), with the flow's own CallControl for
- * dialling. Asserted as the callers hear it; the dialled document's TwiML is
- * checked at the unit level.
+ * ARI_URL is set): the real voice-api flow runs the callers' NCCOs (and a
+ * TwiML application's documents, for the conference status callbacks), and
+ * the tests drive the flow's own conferences, over the room pool the flow's
+ * memberships join (captured from its NamedActors). Asserted as the callers
+ * hear it and the program's server is told; the dialled document's TwiML and
+ * the order of the events' requests are checked at the unit level.
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import twilio from 'twilio';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { v4 as uuidv4 } from 'uuid';
 import type { App, FlowFactory } from '../../../src/app.js';
@@ -24,17 +26,15 @@ import { routeKey } from '../../../src/ari/router.js';
 import type { AriEvent } from '../../../src/ari/types.js';
 import { runCli } from '../../../src/cli/main.js';
 import { dialectOf } from '../../../src/documents/dialects.js';
+import { fromSid } from '../../../src/documents/twiml/sids.js';
 import { createLogger } from '../../../src/logger.js';
-import { createSpeechEngine } from '../../../src/media/engines.js';
-import { PromptAudio } from '../../../src/media/prompt-audio.js';
 import { NamedActors } from '../../../src/runtime/named-actors.js';
-import { WebhookClient } from '../../../src/webhooks/client.js';
 import { createActor, fromCallback } from 'xstate';
 import type { MemberJoin, MembershipEvent } from '../../../states/conversation/types.js';
 import { TestCaller, type TestCall } from '../../support/caller.js';
 import { memoryLog } from '../../support/effect-harness.js';
 import { FakeAri } from '../../support/fake-ari.js';
-import { ProgramServer } from '../../support/program-server.js';
+import { ProgramServer, type ProgramRequest } from '../../support/program-server.js';
 import { Sink } from '../../support/sink.js';
 import { answerPhone, FETCHED, TTS, UUID } from '../../support/voice.js';
 import { eventually, sleep } from '../../support/wait.js';
@@ -54,10 +54,15 @@ let conferences: VoiceConferences;
 let rooms: RoomPool;
 let appName: string;
 let appId: string;
+/** A TwiML application, with its auth token (its requests are signed). */
+let twimlName: string;
+let twimlId: string;
+let authToken: string;
 
 /**
- * The voice-api flow, with VoiceConferences built over its room pool (the
- * pool of kind `conversation` it asks its NamedActors for) and its CallControl.
+ * The voice-api flow, with its VoiceConferences (the REST API's) and its room
+ * pool (the pool of kind `conversation` it asks its NamedActors for) kept for
+ * the tests. Not a second VoiceConferences: each would send the conference events.
  */
 const flowWithConferences: FlowFactory = (services) => {
   const actors = Object.create(services.actors) as NamedActors;
@@ -67,18 +72,7 @@ const flowWithConferences: FlowFactory = (services) => {
     return pool;
   };
   const flow = voiceApiFlow({ ...services, actors });
-  const { config } = services;
-  const client = new WebhookClient();
-  conferences = new VoiceConferences({
-    ari: services.ari,
-    store: services.voiceStore,
-    client,
-    audio: new PromptAudio({ dataDir: config.dataDir, soundsDir: config.soundsDir, engine: createSpeechEngine(config.voiceApi.tts), log: services.log }),
-    rooms,
-    control: services.http.calls!,
-    log: services.log,
-  });
-  services.atStop(() => client.close());
+  conferences = services.http.conferences as VoiceConferences;
   return flow;
 };
 
@@ -129,6 +123,11 @@ beforeAll(async () => {
   const added = await cli('voice-app', 'add', appName, '--answer-url', program.url(`/${appName}/answer`), '--event-url', program.url(`/${appName}/event`));
   appId = /application_id ([0-9a-f-]{36})/.exec(added.out)![1]!;
   program.route(`/${appName}/event`, () => ({}));
+  twimlName = `twiml-${uuidv4().slice(0, 8)}`;
+  const twimlAdded = await cli('voice-app', 'add', twimlName, '--dialect', 'twiml', '--answer-url', program.url(`/${twimlName}/answer`), '--event-url', program.url(`/${twimlName}/event`));
+  twimlId = /application_id ([0-9a-f-]{36})/.exec(twimlAdded.out)![1]!;
+  authToken = /auth_token ([0-9a-f]{32})/.exec(twimlAdded.out)![1]!;
+  program.route(`/${twimlName}/event`, () => ({}));
 }, 60_000);
 
 afterAll(async () => {
@@ -449,6 +448,154 @@ describe('conferences: the dialled leg’s document (unit)', () => {
     // Not in yet: it cannot be changed.
     await expect(conf.updateParticipant('app-1', id, record.callUuid, { muted: true })).rejects.toMatchObject({ reason: 'invalid' });
     await expect(conf.addParticipant('app-1', uuidv4(), { ...record, to: { type: 'phone', number: '1' }, beep: false })).rejects.toMatchObject({ reason: 'not-found' });
+    await pool.stop();
+  });
+});
+
+describe('conferences: TwiML status callback events', () => {
+  /** Answers each caller of the TwiML application (by number) with its own TwiML. */
+  const answerTwimlBy = (byNumber: Record<string, string>) =>
+    program.route(`/${twimlName}/answer`, (r) => ({ body: `<Response>${byNumber[r.form.From ?? ''] ?? ''}</Response>`, headers: { 'Content-Type': 'text/xml' } }));
+  /** The leg uuid of a TwiML caller, from its voice URL request's CallSid. */
+  const twimlLegOf = async (number: string) => {
+    const request = await program.waitFor((r) => r.path === `/${twimlName}/answer` && r.form.From === number, `the voice URL of ${number}`, 10_000);
+    return fromSid('CA', request.form.CallSid ?? '')!;
+  };
+  const callTwiml = (callerId: string) => caller.dial(stasisApp, { args: [twimlName], callerId, waitAnswer: false });
+  /** True when a request carries a valid X-Twilio-Signature for `token`. */
+  const signedWith = (token: string, r: ProgramRequest) => {
+    const query = new URLSearchParams(r.query).toString();
+    const url = `${program.base}${r.path}${query === '' ? '' : `?${query}`}`;
+    return twilio.validateRequest(token, String(r.headers['x-twilio-signature'] ?? ''), url, r.method === 'POST' ? r.form : {});
+  };
+  const isConferenceEvent = (r: ProgramRequest) => /^(conference|participant)-/.test(r.form.StatusCallbackEvent ?? r.query.StatusCallbackEvent ?? '');
+
+  it('sends the events asked for to the first member’s statusCallback, in order, numbered and signed; others are not sent', async () => {
+    const room = `events-${uuidv4().slice(0, 8)}`;
+    const hook = `/${twimlName}/conference-events`;
+    program.route(hook, () => ({}));
+    answerTwimlBy({
+      '447700900001': `<Dial><Conference beep="false" statusCallback="${program.url(hook)}" statusCallbackEvent="start end join leave mute">${room}</Conference></Dial>`,
+      // A later member's statusCallback is not the conference's.
+      '447700900002': `<Dial><Conference beep="false" statusCallback="${program.url(`/${twimlName}/not-the-creator`)}" statusCallbackEvent="join hold">${room}</Conference></Dial>`,
+    });
+    const alice = await callTwiml(ALICE);
+    const aliceLeg = await twimlLegOf('447700900001');
+    const bob = await callTwiml(BOB);
+    const bobLeg = await twimlLegOf('447700900002');
+    const live = () => conferences.get(twimlId, room);
+    await eventually(() => live() !== undefined && conferences.participants(twimlId, live()!.id).length === 2, 'both legs in', 10_000);
+    const { id } = live()!;
+    await conferences.updateParticipant(twimlId, id, bobLeg, { muted: true });
+    // Hold is not asked for: no participant-hold, nor -unhold.
+    await conferences.updateParticipant(twimlId, id, bobLeg, { hold: true });
+    await conferences.updateParticipant(twimlId, id, bobLeg, { hold: false });
+    await bob.hangup();
+    await bob.ended();
+    await eventually(() => conferences.participants(twimlId, id).length === 1, 'Bob to be out', 10_000);
+    await alice.hangup();
+    await alice.ended();
+    await program.waitFor((r) => r.path === hook && r.form.StatusCallbackEvent === 'conference-end', 'conference-end', 10_000);
+
+    const sent = program.to(hook);
+    const CF = `CF${id.replaceAll('-', '')}`;
+    const [aliceSid, bobSid] = [`CA${aliceLeg.replaceAll('-', '')}`, `CA${bobLeg.replaceAll('-', '')}`];
+    expect(sent.map((r) => [r.form.StatusCallbackEvent, r.form.CallSid, r.form.SequenceNumber])).toEqual([
+      ['participant-join', aliceSid, '1'],
+      ['conference-start', undefined, '2'],
+      ['participant-join', bobSid, '3'],
+      ['participant-mute', bobSid, '4'],
+      ['participant-leave', bobSid, '5'],
+      ['participant-leave', aliceSid, '6'],
+      ['conference-end', undefined, '7'],
+    ]);
+    for (const r of sent) {
+      expect(r.method).toBe('POST');
+      expect(r.form).toMatchObject({ AccountSid: `AC${twimlId.replaceAll('-', '')}`, ConferenceSid: CF, FriendlyName: room });
+      expect(new Date(r.form.Timestamp!).toUTCString()).toBe(r.form.Timestamp);
+      expect(signedWith(authToken, r)).toBe(true);
+    }
+    expect(signedWith('0'.repeat(32), sent[0]!)).toBe(false);
+    expect(sent[3]!.form).toMatchObject({ Muted: 'true', Hold: 'false', StartConferenceOnEnter: 'true', EndConferenceOnExit: 'false' });
+    expect(sent[6]!.form).toMatchObject({ ReasonConferenceEnded: 'last-participant-left', CallSidEndingConference: aliceSid });
+    expect(program.to(`/${twimlName}/not-the-creator`)).toEqual([]);
+  }, 60_000);
+
+  it('a conference without statusCallback sends no conference event', async () => {
+    const room = `quiet-${uuidv4().slice(0, 8)}`;
+    answerTwimlBy({ '447700900001': `<Dial><Conference beep="false">${room}</Conference></Dial>`, '447700900002': `<Dial><Conference beep="false">${room}</Conference></Dial>` });
+    const alice = await callTwiml(ALICE);
+    const bob = await callTwiml(BOB);
+    const bobLeg = await twimlLegOf('447700900002');
+    await eventually(() => conferences.get(twimlId, room) !== undefined && conferences.participants(twimlId, conferences.get(twimlId, room)!.id).length === 2, 'both legs in', 10_000);
+    const { id } = conferences.get(twimlId, room)!;
+    await conferences.updateParticipant(twimlId, id, bobLeg, { muted: true });
+    await alice.hangup();
+    await bob.hangup();
+    await eventually(() => conferences.get(twimlId, id)?.status === 'completed', 'the session to complete', 10_000);
+    // Time for a stray event to arrive.
+    await sleep(500);
+    expect(program.requests.filter(isConferenceEvent)).toEqual([]);
+  }, 40_000);
+});
+
+describe('conferences: TwiML status callback events (unit)', () => {
+  it('sends one event at a time, in order; a failed or refused one is logged and the next still goes', async () => {
+    const app = { id: '6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f', name: 'hotline', dialect: 'twiml', signatureSecret: 'token' };
+    const sends: { data: Record<string, unknown>; done: (outcome: 'ok' | 'refused' | 'unreachable') => void }[] = [];
+    const client = {
+      send: (_target: unknown, data: Record<string, unknown>) =>
+        new Promise((resolve, reject) => {
+          sends.push({ data, done: (outcome) => (outcome === 'unreachable' ? reject(new Error('connection refused')) : resolve({ status: outcome === 'ok' ? 200 : 500, body: '', latencyMs: 1 })) });
+        }),
+    };
+    const warnings: string[] = [];
+    const log = { child: () => log, debug: () => undefined, info: () => undefined, warn: (message: string) => void warnings.push(message), error: () => undefined };
+    const ari = new FakeAri();
+    const deps = { ari, calls: new VoiceCalls(), audio: {} } as unknown as VoiceDeps;
+    const pool = new NamedActors(createLogger({ level: 'error', silent: true })).pool(conversationKind(deps));
+    const store = { getApp: (id: string) => Promise.resolve(id === app.id ? app : undefined) };
+    const conf = new VoiceConferences({ ari, store, client, audio: {}, rooms: pool, control: {}, log } as unknown as ConstructorParameters<typeof VoiceConferences>[0]);
+    const ref = createActor(fromCallback<MembershipEvent>(() => undefined)).start();
+    const events = { report: { url: 'http://app.test/conference', method: 'POST' as const, shape: 'twiml-conference-events' }, kinds: ['join', 'leave'] };
+    const join = (n: number, extra: Partial<MemberJoin> = {}): MemberJoin => ({
+      id: `m${n}`,
+      leg: `0190f4a2-7c1e-7b3a-9d2f-00000000000${n}`,
+      channelId: `ch-${n}`,
+      log: memoryLog(),
+      startOnEnter: true,
+      endOnExit: false,
+      record: false,
+      muted: false,
+      deaf: false,
+      report: { url: '', method: 'POST', shape: 'twiml-conference-recording' },
+      ref,
+      ...extra,
+    });
+    const room = pool.ref(`${app.id}:sales`);
+    room.send({ type: 'conversation.join', member: join(1, { events }) });
+    room.send({ type: 'conversation.join', member: join(2) });
+    room.send({ type: 'conversation.leave', id: 'm1' });
+    const said = () => sends.map((r) => [r.data.StatusCallbackEvent, r.data.SequenceNumber]);
+    // The next is sent only once the one before has settled.
+    await eventually(() => sends.length === 1, 'the first event', 2000);
+    await sleep(50);
+    expect(said()).toEqual([['participant-join', '1']]);
+    sends[0]!.done('unreachable');
+    await eventually(() => sends.length === 2, 'the second event', 2000);
+    sends[1]!.done('refused');
+    await eventually(() => sends.length === 3, 'the third event', 2000);
+    sends[2]!.done('ok');
+    // conference-start was not asked for.
+    expect(said()).toEqual([
+      ['participant-join', '1'],
+      ['participant-join', '2'],
+      ['participant-leave', '3'],
+    ]);
+    expect(sends[1]!.data).toMatchObject({ CallSid: 'CA0190f4a27c1e7b3a9d2f000000000002', AccountSid: 'AC6f1c2d3e4b5a4c6d8e7f0a1b2c3d4e5f', FriendlyName: 'sales' });
+    await eventually(() => warnings.length === 2, 'the failures to be logged', 2000);
+    expect(warnings).toEqual(['conference event not sent', 'conference event refused']);
+    expect(conf.get(app.id, 'sales')?.status).toBe('in-progress');
     await pool.stop();
   });
 });

@@ -606,7 +606,7 @@ describe('<Dial><Number>', () => {
       ),
     ).toEqual({
       kind: 'dial',
-      endpoint: { type: 'phone', number: '14155550100', dtmfAnswer: 'pp1234#', onAnswerUrl: 'https://app.example.com/voice/whisper.xml' },
+      endpoint: { type: 'phone', number: '14155550100', dtmfAnswer: 'pp1234#', onAnswerUrl: 'https://app.example.com/voice/whisper.xml', onAnswerMethod: 'POST' },
       timeoutSeconds: 30,
       limitSeconds: 14400,
       synchronous: false,
@@ -633,17 +633,13 @@ describe('<Dial><Number>', () => {
     expect(refused('<Dial><Number>12</Number></Dial>')).toBe('<Dial><Number> number must be a phone number (E.164: + and 7 to 15 digits), got "12"');
   });
 
-  it('refuses an unknown statusCallbackEvent, notes a valid one (not passed on)', () => {
+  it('refuses an unknown statusCallbackEvent, and passes a valid one on to the leg report', () => {
     expect(refused('<Dial><Number statusCallbackEvent="hungup">+14155550100</Number></Dial>')).toBe(
       '<Dial><Number> statusCallbackEvent must be words among initiated ringing answered completed, got "hungup"',
     );
-    expect(notes('<Dial><Number statusCallbackEvent="ringing answered">+14155550100</Number></Dial>')).toEqual([
-      {
-        level: 'debug',
-        where: '<Dial><Number> statusCallbackEvent',
-        message: '<Dial><Number> statusCallbackEvent is not passed on: the leg reports its events as the dial effect sends them',
-      },
-    ]);
+    const parsed = accepted('<Response><Dial><Number statusCallback="http://h/leg" statusCallbackEvent="ringing answered">+14155550100</Number></Dial></Response>');
+    expect(parsed.program.steps[0]).toMatchObject({ kind: 'dial', report: { url: 'http://h/leg', shape: 'twiml-dial-leg', events: ['ringing', 'answered'] } });
+    expect(parsed.notes).toEqual([]);
   });
 
   it('several nouns: only the first is dialled, an error note says so', () => {
@@ -702,7 +698,8 @@ describe('<Dial><Conference>', () => {
     record: false,
     muted: false,
     deaf: false,
-    report: { url: EVENTS.url, method: EVENTS.method, shape: 'twiml-conference-recording' },
+    // Without recordingStatusCallback Twilio sends no recording event: an empty url sends nothing.
+    report: { url: '', method: 'POST', shape: 'twiml-conference-recording' },
     beep: 'both',
     maxLegs: 250,
   };

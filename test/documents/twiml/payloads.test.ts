@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
   answerParams,
+  asksConferenceEvent,
   callStatus,
+  conferenceEventParams,
   dialCallStatus,
   reportParams,
   standardParams,
   statusCallback,
   statusCallbackEvent,
+  type ConferenceEventName,
+  type ConferenceParticipant,
 } from '../../../src/documents/twiml/payloads.js';
 import type { CallStatus, DialectCall } from '../../../src/documents/dialect.js';
 import type { Leg } from '../../../src/documents/leg.js';
@@ -78,7 +82,7 @@ describe('callStatus', () => {
     ['timeout', 'no-answer'],
     ['unanswered', 'no-answer'],
     ['failed', 'failed'],
-    ['rejected', 'failed'],
+    ['rejected', 'no-answer'],
     ['cancelled', 'canceled'],
   ] as const)('%s → %s', (status, twilio) => {
     expect(callStatus(status)).toBe(twilio);
@@ -93,7 +97,7 @@ describe('dialCallStatus', () => {
     ['timeout', 'no-answer'],
     ['unanswered', 'no-answer'],
     ['failed', 'failed'],
-    ['rejected', 'failed'],
+    ['rejected', 'no-answer'],
     ['cancelled', 'canceled'],
   ])('%s → %s', (status, twilio) => {
     expect(dialCallStatus(status)).toBe(twilio);
@@ -123,8 +127,10 @@ describe('standardParams', () => {
 });
 
 describe('answerParams', () => {
-  it('says ringing whatever the leg’s status', () => {
+  it('says ringing while the leg is not answered, else its status (a REST call’s Url, a transfer)', () => {
     expect(answerParams({ ...call, status: 'started' })).toEqual({ ...standard, CallStatus: 'ringing' });
+    expect(answerParams({ ...call, status: 'ringing' })).toEqual({ ...standard, CallStatus: 'ringing' });
+    expect(answerParams({ ...call, status: 'answered' })).toEqual({ ...standard, CallStatus: 'in-progress' });
   });
 });
 
@@ -314,7 +320,7 @@ describe('statusCallback', () => {
     ['timeout', 'no-answer'],
     ['unanswered', 'no-answer'],
     ['failed', 'failed'],
-    ['rejected', 'failed'],
+    ['rejected', 'no-answer'],
     ['cancelled', 'canceled'],
   ] as const)('a final %s is the completed event with CallStatus %s', (status: CallStatus, twilio) => {
     expect(statusCallback(call, status, at, { durationSeconds: 0 })).toEqual({ ...common, CallStatus: twilio, CallDuration: '0' });
@@ -338,5 +344,97 @@ describe('statusCallback', () => {
       ParentCallSid: 'CA0190f4a4111172228333444455556666',
     });
     expect(statusCallback(dialled, 'ringing', at, {}, ALL)).toMatchObject({ Direction: 'outbound-api' });
+  });
+});
+
+describe('conferenceEventParams', () => {
+  const conference = { applicationId: app.id, conferenceId: '9b2e4c6a-1d3f-4a5b-8c7d-0e1f2a3b4c5d', name: 'Sales & Support', at: new Date('2026-03-01T12:00:05.250Z') };
+  const common = {
+    AccountSid: ACCOUNT_SID,
+    ConferenceSid: 'CF9b2e4c6a1d3f4a5b8c7d0e1f2a3b4c5d',
+    FriendlyName: 'Sales & Support',
+    Timestamp: 'Sun, 01 Mar 2026 12:00:05 GMT',
+  };
+  const participant: ConferenceParticipant = { leg: leg.uuid, muted: false, held: false, startOnEnter: true, endOnExit: false };
+  const flags = { CallSid: CALL_SID, Muted: 'false', Hold: 'false', EndConferenceOnExit: 'false', StartConferenceOnEnter: 'true' };
+
+  it('conference-start: the conference, the event, its time and number; no participant', () => {
+    expect(conferenceEventParams({ ...conference, sequence: 1, event: 'conference-start' })).toEqual({ ...common, StatusCallbackEvent: 'conference-start', SequenceNumber: '1' });
+  });
+
+  it('conference-end: why it ended and the leg whose leaving ended it', () => {
+    expect(conferenceEventParams({ ...conference, sequence: 7, event: 'conference-end', reason: 'participant-with-end-conference-on-exit-left', endedBy: leg.uuid })).toEqual({
+      ...common,
+      StatusCallbackEvent: 'conference-end',
+      SequenceNumber: '7',
+      ReasonConferenceEnded: 'participant-with-end-conference-on-exit-left',
+      CallSidEndingConference: CALL_SID,
+    });
+  });
+
+  it('conference-end from the API names no leg', () => {
+    expect(conferenceEventParams({ ...conference, sequence: 2, event: 'conference-end', reason: 'conference-ended-via-api' })).toEqual({
+      ...common,
+      StatusCallbackEvent: 'conference-end',
+      SequenceNumber: '2',
+      ReasonConferenceEnded: 'conference-ended-via-api',
+    });
+  });
+
+  it('participant-join and participant-leave: the leg and its flags, as text', () => {
+    expect(conferenceEventParams({ ...conference, sequence: 2, event: 'participant-join', participant })).toEqual({ ...common, StatusCallbackEvent: 'participant-join', SequenceNumber: '2', ...flags });
+    const boss = { ...participant, startOnEnter: false, endOnExit: true };
+    expect(conferenceEventParams({ ...conference, sequence: 3, event: 'participant-leave', participant: boss })).toEqual({
+      ...common,
+      StatusCallbackEvent: 'participant-leave',
+      SequenceNumber: '3',
+      ...flags,
+      EndConferenceOnExit: 'true',
+      StartConferenceOnEnter: 'false',
+    });
+  });
+
+  it('participant-mute and -unmute say the leg’s Muted now', () => {
+    expect(conferenceEventParams({ ...conference, sequence: 4, event: 'participant-mute', participant: { ...participant, muted: true } })).toEqual({
+      ...common,
+      StatusCallbackEvent: 'participant-mute',
+      SequenceNumber: '4',
+      ...flags,
+      Muted: 'true',
+    });
+    expect(conferenceEventParams({ ...conference, sequence: 5, event: 'participant-unmute', participant })).toEqual({ ...common, StatusCallbackEvent: 'participant-unmute', SequenceNumber: '5', ...flags });
+  });
+
+  it('participant-hold and -unhold say the leg’s Hold now', () => {
+    expect(conferenceEventParams({ ...conference, sequence: 6, event: 'participant-hold', participant: { ...participant, held: true } })).toEqual({
+      ...common,
+      StatusCallbackEvent: 'participant-hold',
+      SequenceNumber: '6',
+      ...flags,
+      Hold: 'true',
+    });
+    expect(conferenceEventParams({ ...conference, sequence: 7, event: 'participant-unhold', participant })).toEqual({ ...common, StatusCallbackEvent: 'participant-unhold', SequenceNumber: '7', ...flags });
+  });
+
+  it('refuses ids that are not uuids', () => {
+    expect(thrown(() => conferenceEventParams({ ...conference, sequence: 1, event: 'participant-join', participant: { ...participant, leg: 'leg-1' } }))).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(thrown(() => conferenceEventParams({ ...conference, conferenceId: 'room-1', sequence: 1, event: 'conference-start' }))).toMatchObject({ code: 'INVALID_INPUT' });
+  });
+});
+
+describe('asksConferenceEvent', () => {
+  it.each([
+    ['conference-start', 'start'],
+    ['conference-end', 'end'],
+    ['participant-join', 'join'],
+    ['participant-leave', 'leave'],
+    ['participant-mute', 'mute'],
+    ['participant-unmute', 'mute'],
+    ['participant-hold', 'hold'],
+    ['participant-unhold', 'hold'],
+  ] as [ConferenceEventName, string][])('%s is asked for by "%s" alone', (event, word) => {
+    expect(asksConferenceEvent([word], event)).toBe(true);
+    const others = ['start', 'end', 'join', 'leave', 'mute', 'hold', 'modify', 'speaker', 'announcement'].filter((w) => w !== word);
+    expect(asksConferenceEvent(others, event)).toBe(false);
   });
 });

@@ -202,8 +202,9 @@ describe('twimlDialect', () => {
     expect(twimlDialect.isDocument(undefined)).toBe(false);
   });
 
-  it('asks for the answer as ringing', () => {
-    expect(twimlDialect.answerData(call)).toMatchObject({ CallSid: 'CA0190f4a27c1e7b3a9d2f6a5b4c3d2e1f', CallStatus: 'ringing' });
+  it('asks for the answer as ringing before the answer, in-progress after it', () => {
+    expect(twimlDialect.answerData({ ...call, status: 'ringing' })).toMatchObject({ CallSid: 'CA0190f4a27c1e7b3a9d2f6a5b4c3d2e1f', CallStatus: 'ringing' });
+    expect(twimlDialect.answerData(call)).toMatchObject({ CallStatus: 'in-progress' });
   });
 
   it('reports a step’s result in its shape', () => {
