@@ -110,4 +110,6 @@ export interface Dialect {
   statusEvent(call: DialectCall, status: CallStatus, at: Date, extra: StatusExtra, target: StatusTarget): { readonly target: WebhookTarget; readonly data: Record<string, unknown> } | undefined;
   /** What runs when a reply is not a valid document: the caller is told (or not) and the call ends. */
   errorProgram(): Program;
+  /** A request whose reply would replace the rest failed (no answer, an error status): true, the call ends with `errorProgram` (Twilio's 11200); false, it goes on (NCCO). */
+  readonly endsOnFailedReply: boolean;
 }

@@ -146,6 +146,20 @@ describe('room machine', () => {
     expect(r.seatOf('a').commands).toEqual([{ type: 'seat.enter' }]);
   });
 
+  it('a starter that asked for company (TwiML) waits alone with the music; the next member starts it', async () => {
+    const r = start();
+    r.join(member('s', { startOnEnter: true, startsAlone: false }));
+    r.bridge1().ready();
+    await settle();
+    expect(r.seatOf('s').input.waiting).toBe(true);
+    expect(r.entered('s')).toBe(false);
+    expect(r.ctx().started).toBe(false);
+    r.join(member('b', { startOnEnter: false }));
+    await settle();
+    expect(r.ctx().started).toBe(true);
+    expect([r.entered('s'), r.entered('b')]).toEqual([true, true]);
+  });
+
   it('records the bridge from the start, for the first member who asked, once', async () => {
     const r = start();
     const a = member('a', { startOnEnter: false, record: true });

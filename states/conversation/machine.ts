@@ -151,7 +151,10 @@ const apply = roomSetup.enqueueActions(({ context, event, enqueue }) => {
       }
       patch({ maxMembers: Number.isFinite(asked) ? asked : undefined });
       const wasStarted = next.started;
-      const started = wasStarted || member.startOnEnter;
+      // A starting member starts it, unless it asked for company (TwiML: a conference starts
+      // when a startConferenceOnEnter participant is there with someone else).
+      const everyone = [...next.members, member];
+      const started = wasStarted || everyone.some((m) => m.startOnEnter && (m.startsAlone !== false || everyone.length >= 2));
       enqueue.spawnChild('seat', {
         id: seatId(member.id),
         input: {

@@ -34,6 +34,8 @@ export interface MemberJoin {
   /** The member's call logger. */
   readonly log: CallLog;
   readonly startOnEnter: boolean;
+  /** False: this starting member starts the conversation only once someone else is in it (TwiML); default true (NCCO). */
+  readonly startsAlone?: boolean;
   readonly endOnExit: boolean;
   readonly record: boolean;
   readonly muted: boolean;

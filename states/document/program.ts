@@ -115,6 +115,8 @@ export interface JoinStep {
   readonly musicOnHoldUrl?: string;
   /** This leg starts the conversation (others waiting hear each other from then on). */
   readonly startOnEnter: boolean;
+  /** False: it starts it only once someone else is there, waiting with the music till then (TwiML); default true (NCCO). */
+  readonly startsAlone?: boolean;
   /** When this leg leaves, the conversation ends for every leg. */
   readonly endOnExit: boolean;
   /** Record the conversation from its start; the record event goes to `report`. */

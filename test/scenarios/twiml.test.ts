@@ -129,6 +129,15 @@ describe('TwiML: Record, Redirect, Reject, Dial', () => {
     expect(c.heardMedia().filter((m) => TTS.test(m))).toEqual([]);
   }, 30_000);
 
+  it('an action URL that fails ends the call with the error prompt (Twilio’s 11200), not the next verb', async () => {
+    v.program.route(path('answer'), () => twiml(`<Redirect>broken</Redirect>`));
+    v.program.route(path('broken'), () => ({ status: 500, body: 'oops' }));
+    const c = await v.call(name);
+    await c.hears(TTS, 15_000);
+    await c.ended(15_000);
+    expect(c.heardMedia().filter((m) => TTS.test(m))).toHaveLength(1);
+  }, 30_000);
+
   it('Reject as the first verb never answers: the call ends busy', async () => {
     v.program.route(path('answer'), () => twiml(`<Reject reason="busy"/>`));
     const since = v.program.requests.length;
@@ -192,12 +201,14 @@ describe('TwiML: seed 003, speech into a live conference at any time', () => {
     await waitFor('answer', 'the voice URL', 15_000, since);
     let conference: Awaited<ReturnType<typeof client.conferences.list>>[number] | undefined;
     await eventually(async () => {
-      conference = (await client.conferences.list({ friendlyName: room, status: 'in-progress' }))[0];
+      // Alone, the caller waits with the music: the conference starts once the callee is in (init till then).
+      conference = (await client.conferences.list({ friendlyName: room, status: 'init' }))[0];
       return conference !== undefined;
     }, 'the conference', 15_000);
     const participant = await client.conferences(conference!.sid).participants.create({ from: '447700900099', to: phone.phoneNumber('answers'), muted: true, beep: 'false' });
     const callee = await answerPhone(phone);
     await eventually(async () => (await client.conferences(conference!.sid).participants.list()).length === 2, 'both in the conference', 15_000);
+    await eventually(async () => (await client.conferences(conference!.sid).fetch()).status === 'in-progress', 'the conference to start', 15_000);
     // Each long enough (over 3 s of speech) to fill the listen that follows the request.
     const messages = [
       'Hello, this is the first message, typed while we are talking on the phone.',

@@ -46,6 +46,8 @@ export function dialString(templates: ControlDeps['endpoints'], to: CallEndpoint
 }
 
 const DTMF = /^[0-9A-D*#p]+$/;
+/** How often a whisper checks that the leg still plays audio of its own (else the rest goes on the leg). */
+const WHISPER_WATCH_MS = 100;
 /** How long speech, audio or DTMF sent into a call waits for it to be answered. */
 const ANSWER_WAIT_MS = 15_000;
 
@@ -269,33 +271,84 @@ export class VoiceCallControl implements CallControl {
     }
     await this.stopAnnouncement(applicationId, uuid, announcement.kind).catch(() => undefined);
     const copies = announcement.loop === 0 ? deps.maxLoops : Math.min(announcement.loop, deps.maxLoops);
-    const playbackId = uuidv7();
+    const list = Array.from({ length: copies }, () => media);
     // Over a prompt or hold music a playback on the leg would wait for it to end (Asterisk
     // queues a channel's playbacks, fact 15): whisper it into the leg instead (fact 91: heard
     // mixed with what the leg is playing). On a quiet leg, play it on the leg itself.
-    let unroute: () => void = () => undefined;
-    const over = () => {
-      unroute();
-      if (call.announcements.get(announcement.kind) === playbackId) call.announcements.delete(announcement.kind);
-    };
-    // The snoop may end first (the leg hung up, fact 92): its playback's PlaybackFinished may never come.
-    const whisper = this.playsOwnMedia(call) ? await this.whisperChannel(call, uuid, over) : undefined;
-    unroute = deps.ari.events.route(routeKey.playback(playbackId), (event) => {
+    if (!this.playsOwnMedia(call)) {
+      await this.playOnLeg(call, uuid, announcement.kind, list, 0);
+      call.log.info(`${announcement.kind} sent into the call by the program`, { over: 'silence' });
+      return;
+    }
+    await this.playWhispered(call, uuid, announcement.kind, list);
+    call.log.info(`${announcement.kind} sent into the call by the program`, { over: 'its own audio' });
+  }
+
+  /** Plays an announcement on the leg itself, from `offsetms` into its first item; it is the leg's `kind` announcement until it ends. */
+  private async playOnLeg(call: VoiceCall, uuid: string, kind: Announcement['kind'], media: string[], offsetms: number): Promise<void> {
+    const { ari } = this.deps;
+    const playbackId = uuidv7();
+    const unroute = ari.events.route(routeKey.playback(playbackId), (event) => {
       if (event.type !== 'PlaybackFinished') return;
-      over();
-      whisper?.end();
+      unroute();
+      if (call.announcements.get(kind) === playbackId) call.announcements.delete(kind);
     });
-    call.announcements.set(announcement.kind, playbackId);
+    call.announcements.set(kind, playbackId);
     try {
-      await deps.ari.channels.play(whisper?.channelId ?? call.channelId, { playbackId, media: Array.from({ length: copies }, () => media) });
+      await ari.channels.play(call.channelId, { playbackId, media, ...(offsetms > 0 ? { offsetms } : {}) });
     } catch (err) {
       unroute();
-      whisper?.end();
-      call.announcements.delete(announcement.kind);
+      if (call.announcements.get(kind) === playbackId) call.announcements.delete(kind);
       if (isAriStatus(err, 404)) throw new ControlError('gone', `call ${uuid} is over`);
       throw err;
     }
-    call.log.info(`${announcement.kind} sent into the call by the program`, { playbackId, over: whisper ? 'its own audio' : 'silence' });
+  }
+
+  /**
+   * Whispers an announcement into the leg through a snoop channel. A whisper is
+   * heard only while the leg writes audio of its own (fact 91): when that ends
+   * first (the prompt is over, the music stops as the conversation starts), the
+   * rest is played on the leg itself, from where the whisper had got to.
+   */
+  private async playWhispered(call: VoiceCall, uuid: string, kind: Announcement['kind'], media: string[]): Promise<void> {
+    const { ari } = this.deps;
+    const playbackId = uuidv7();
+    let startedAt: number | undefined;
+    const timers: { watch?: NodeJS.Timeout } = {};
+    let unroute: () => void = () => undefined;
+    const over = () => {
+      clearInterval(timers.watch);
+      unroute();
+      if (call.announcements.get(kind) === playbackId) call.announcements.delete(kind);
+    };
+    // The snoop may end first (the leg hung up, fact 92): its playback's PlaybackFinished may never come.
+    const whisper = await this.whisperChannel(call, uuid, over);
+    unroute = ari.events.route(routeKey.playback(playbackId), (event) => {
+      if (event.type === 'PlaybackStarted') startedAt ??= Date.now();
+      if (event.type !== 'PlaybackFinished') return;
+      over();
+      whisper.end();
+    });
+    call.announcements.set(kind, playbackId);
+    try {
+      await ari.channels.play(whisper.channelId, { playbackId, media });
+    } catch (err) {
+      over();
+      whisper.end();
+      if (isAriStatus(err, 404)) throw new ControlError('gone', `call ${uuid} is over`);
+      throw err;
+    }
+    startedAt ??= Date.now();
+    timers.watch = setInterval(() => {
+      if (this.playsOwnMedia(call) || call.announcements.get(kind) !== playbackId) return;
+      const elapsed = Date.now() - (startedAt ?? Date.now());
+      over();
+      ari.playbacks.stop(playbackId).catch(() => undefined);
+      whisper.end();
+      call.log.debug('the leg went quiet during a whisper: the rest is played on the leg', { elapsedMs: elapsed });
+      this.playOnLeg(call, uuid, kind, media, elapsed).catch((err: unknown) => call.log.warn('could not play the rest of the announcement', { err: errorMessage(err) }));
+    }, WHISPER_WATCH_MS);
+    timers.watch.unref();
   }
 
   /** True while the leg plays audio of its own: a prompt of its document, hold music, a ringback tone. */

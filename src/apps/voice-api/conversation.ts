@@ -81,6 +81,7 @@ export function conversationMembership(actors: NamedActors | RoomPool, deps: Voi
         channelId: input.channelId,
         log: input.log,
         startOnEnter: step.startOnEnter,
+        ...(step.startsAlone === undefined ? {} : { startsAlone: step.startsAlone }),
         endOnExit: step.endOnExit,
         record: step.record,
         muted: step.muted,

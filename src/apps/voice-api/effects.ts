@@ -242,6 +242,11 @@ export async function answerCall(deps: VoiceDeps, input: AnswerInput): Promise<v
 /** A reply to a report (fetched from `url`): a document replaces the rest (NCCO: a non-empty array; TwiML: any reply); anything else continues. */
 export function replyProgram(deps: VoiceDeps, call: VoiceCall, body: unknown, log: LegInput['log'], url?: string): ReportReply {
   const dialect = dialectOfCall(call);
+  // The queue gives undefined for a request that failed (after retries and the fallback).
+  if (body === undefined && dialect.endsOnFailedReply) {
+    log.error('the request for the rest of the document failed; ending the call');
+    return { replace: dialect.errorProgram() };
+  }
   if (!dialect.isDocument(body)) {
     if (body !== undefined) log.debug('reply is not a document; going on');
     return {};

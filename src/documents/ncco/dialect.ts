@@ -36,4 +36,6 @@ export const nccoDialect: Dialect = {
   reportData: (report, result, call, links, at) => reportPayload(report, result, call.leg, { recordingUrl: (id) => recordingUrl(links.publicUrl, id) }, at),
   statusEvent: (call, status, at, extra, target) => ({ target: { url: target.url, method: target.method }, data: statusEvent(call.leg, status, at, extra) }),
   errorProgram: () => ({ steps: [{ kind: 'hangup' }] }),
+  // NCCO.md §3: an input or notify result that gets no answer lets the NCCO go on.
+  endsOnFailedReply: false,
 };

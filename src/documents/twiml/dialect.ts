@@ -47,4 +47,6 @@ export const twimlDialect: Dialect = {
       { kind: 'hangup' },
     ],
   }),
+  // Twilio: an action URL that fails is error 11200; the caller hears the error and the call ends.
+  endsOnFailedReply: true,
 };

@@ -190,6 +190,8 @@ function conference(element: XmlElement, context: ParseContext): JoinStep {
     name,
     ...(waitUrl === undefined ? {} : { musicOnHoldUrl: waitUrl }),
     startOnEnter,
+    // Twilio starts a conference when a starting participant is there with someone else.
+    startsAlone: false,
     endOnExit,
     record: record === 'record-from-start',
     muted,

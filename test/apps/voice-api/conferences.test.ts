@@ -501,9 +501,10 @@ describe('conferences: TwiML status callback events', () => {
     const CF = `CF${id.replaceAll('-', '')}`;
     const [aliceSid, bobSid] = [`CA${aliceLeg.replaceAll('-', '')}`, `CA${bobLeg.replaceAll('-', '')}`];
     expect(sent.map((r) => [r.form.StatusCallbackEvent, r.form.CallSid, r.form.SequenceNumber])).toEqual([
+      // Alice alone waits: a TwiML conference starts once its starter has company.
       ['participant-join', aliceSid, '1'],
-      ['conference-start', undefined, '2'],
-      ['participant-join', bobSid, '3'],
+      ['participant-join', bobSid, '2'],
+      ['conference-start', undefined, '3'],
       ['participant-mute', bobSid, '4'],
       ['participant-leave', bobSid, '5'],
       ['participant-leave', aliceSid, '6'],

@@ -694,6 +694,7 @@ describe('<Dial><Conference>', () => {
     kind: 'join',
     name: 'support',
     startOnEnter: true,
+    startsAlone: false,
     endOnExit: false,
     record: false,
     muted: false,
