@@ -175,6 +175,17 @@ export interface DialStep {
   readonly after?: Report;
   /** The caller's `*` hangs the new leg up; the caller goes on (TwiML `hangupOnStar`). */
   readonly hangupOnStar?: boolean;
+  /** Record the connected call, both legs mixed, from the answer (TwiML `<Dial record>`). */
+  readonly record?: DialRecording;
+}
+
+/** How a dial step records its connected call. */
+export interface DialRecording {
+  readonly format: RecordStep['format'];
+  /** Cut the silence at both ends before the program gets it (TwiML `trim`). */
+  readonly trimSilence: boolean;
+  /** Where the recording's status goes once it is kept (TwiML `recordingStatusCallback`). */
+  readonly statusReport?: Report;
 }
 
 /** How a dial step ended (the `dialer` effect's last word). */
@@ -186,6 +197,8 @@ export interface DialOutcome {
   readonly legUuid?: string;
   /** Seconds it was connected. */
   readonly durationSeconds?: number;
+  /** The connected call's recording, once kept (a step with `record`). */
+  readonly recording?: DialRecorded;
   /** A synchronous failure's reply: the rest of the program. */
   readonly replace?: Program;
 }
@@ -233,4 +246,12 @@ export type StepResult =
       readonly endedBy?: string;
     }
   | { readonly kind: 'notify'; readonly payload: Readonly<Record<string, unknown>> }
-  | { readonly kind: 'dial'; readonly status: string; readonly legUuid?: string; readonly durationSeconds?: number };
+  | { readonly kind: 'dial'; readonly status: string; readonly legUuid?: string; readonly durationSeconds?: number; readonly recording?: DialRecorded };
+
+/** A dial's kept recording, as its outcome carries it. */
+export interface DialRecorded {
+  readonly recordingId: string;
+  readonly size: number;
+  readonly startTime: string;
+  readonly endTime: string;
+}

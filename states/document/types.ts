@@ -5,7 +5,7 @@
  */
 import type { CallEvent, CallInput, CallLog } from '../shared/call.js';
 import type { PlaybackEmitted, RecordingEmitted } from '../shared/effects.js';
-import type { Program, RecordStep, Report, Speech, StepResult } from './program.js';
+import type { DialRecorded, Program, RecordStep, Report, Speech, StepResult } from './program.js';
 
 /** Input of a document call: the runtime's, plus the leg the effects know the call by. */
 export interface DocumentInput extends CallInput {
@@ -112,7 +112,7 @@ export interface DocumentContext {
   /** The blocking recording of the current record step; `endedBy`: the key that ended it, or `hangup`. */
   take: { name: string; startedAt: string | undefined; endedBy?: string } | undefined;
   /** How the dial step's new leg ended, for its `after` report. */
-  dialed: { status: string; legUuid?: string; durationSeconds?: number } | undefined;
+  dialed: { status: string; legUuid?: string; durationSeconds?: number; recording?: DialRecorded } | undefined;
   /** What the record step kept, to report. */
   kept: Extract<StepResult, { kind: 'record' }> | undefined;
   /** The caller is gone, or the service is ending the call: no further step runs (a recording still finishing may report). */

@@ -217,8 +217,8 @@ describe('twilio SDK: calls', () => {
         method: 'create',
         applicationId: app.id,
         request: {
-          to: { type: 'phone', number: '447700900001', dtmfAnswer: '1p2pp#' },
-          from: '447700900000',
+          to: { type: 'phone', number: '+447700900001', dtmfAnswer: '1p2pp#' },
+          from: '+447700900000',
           document: { answerUrl: 'https://app.example/voice', answerMethod: 'GET' },
           eventUrl: 'https://app.example/status',
           eventMethod: 'POST',
@@ -229,7 +229,7 @@ describe('twilio SDK: calls', () => {
       },
     ]);
     expect(call.sid).toMatch(/^CA[0-9a-f]{32}$/);
-    expect(call).toMatchObject({ accountSid, status: 'queued', direction: 'outbound-api', to: '447700900001', from: '447700900000', apiVersion: '2010-04-01', duration: null, parentCallSid: null });
+    expect(call).toMatchObject({ accountSid, status: 'queued', direction: 'outbound-api', to: '+447700900001', from: '+447700900000', apiVersion: '2010-04-01', duration: null, parentCallSid: null });
     expect(call.uri).toBe(`/2010-04-01/Accounts/${accountSid}/Calls/${call.sid}.json`);
   });
 
@@ -239,7 +239,7 @@ describe('twilio SDK: calls', () => {
     await client.calls.create({ to: 'sip:desk@pbx.example', from: '+447700900000', twiml: response });
     await client.calls.create({ to: '447700900001', from: '447700900000', url: 'https://app.example/voice', twiml: '<Response><Hangup/></Response>' });
     const [inline, both] = calls.received.map((r) => (r.method === 'create' ? r.request : undefined));
-    expect(inline).toEqual({ to: { type: 'sip', uri: 'sip:desk@pbx.example' }, from: '447700900000', document: { twiml: response.toString() } });
+    expect(inline).toEqual({ to: { type: 'sip', uri: 'sip:desk@pbx.example' }, from: '+447700900000', document: { twiml: response.toString() } });
     expect(both?.document).toEqual({ answerUrl: 'https://app.example/voice', answerMethod: 'POST' });
   });
 
@@ -368,8 +368,8 @@ describe('twilio SDK: conferences and participants', () => {
         method: 'addParticipant',
         id: room.id,
         request: {
-          to: { type: 'phone', number: '447700900002' },
-          from: '447700900000',
+          to: { type: 'phone', number: '+447700900002' },
+          from: '+447700900000',
           muted: true,
           startOnEnter: true,
           endOnExit: false,

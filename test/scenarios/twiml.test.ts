@@ -161,6 +161,32 @@ describe('TwiML: Record, Redirect, Reject, Dial', () => {
       await eventually(() => v.app.runtime.size === 0, 'the call to be over', 20_000);
     }
   }, 60_000);
+  it('Dial record records the connected call: its action and status callback get the recording, which downloads', async () => {
+    v.program.route(path('answer'), () =>
+      twiml(`<Dial action="dialed" record="record-from-answer" trim="do-not-trim" recordingStatusCallback="dial-rec"><Number statusCallback="dial-leg">+${phone.phoneNumber('answers')}</Number></Dial>`),
+    );
+    v.program.route(path('dialed'), () => twiml('<Hangup/>'));
+    const since = v.program.requests.length;
+    const c = await v.call(name);
+    const callee = await answerPhone(phone);
+    await sleep(500);
+    await callee.speak(2);
+    await c.speak(1);
+    await callee.hangup();
+    const dialed = await waitFor('dialed', 'the Dial action', 20_000, since);
+    expect(dialed.form.DialCallStatus).toBe('completed');
+    // E.164 as the program wrote it: the `+` is kept in what it is told (the dial string drops it).
+    expect((await waitFor('dial-leg', 'the dialled leg’s status', 15_000, since)).form.To).toBe(`+${phone.phoneNumber('answers')}`);
+    expect(dialed.form.RecordingUrl).toMatch(new RegExp(`/2010-04-01/Accounts/${accountSid}/Recordings/RE[0-9a-f]{32}$`));
+    expect(Number(dialed.form.RecordingDuration)).toBeGreaterThanOrEqual(3);
+    const status = await waitFor('dial-rec', 'the recording status callback', 15_000, since);
+    expect(status.form).toMatchObject({ RecordingStatus: 'completed', RecordingSource: 'DialVerb', RecordingUrl: dialed.form.RecordingUrl });
+    await c.ended(15_000);
+    const file = await fetch(`${dialed.form.RecordingUrl}.wav`);
+    expect(file.status).toBe(200);
+    // Both legs' speech, 8 kHz 16-bit: over 3 s of audio.
+    expect((await file.arrayBuffer()).byteLength).toBeGreaterThan(3 * 16_000);
+  }, 60_000);
 });
 
 describe('TwiML: the REST API through the twilio SDK', () => {

@@ -41,7 +41,8 @@ export interface ControlDeps extends VoiceDeps {
 
 /** The dial string for an endpoint. */
 export function dialString(templates: ControlDeps['endpoints'], to: CallEndpoint): string {
-  if (to.type === 'phone') return templates.phone.replaceAll('{number}', to.number);
+  // `{number}` is digits only: a TwiML `+` (E.164 as written) is the trunk's business, not the dial string's.
+  if (to.type === 'phone') return templates.phone.replaceAll('{number}', to.number.replace(/^\+/, ''));
   return templates.sip.replaceAll('{uri}', to.uri.replace(/^sips?:/, ''));
 }
 

@@ -15,12 +15,11 @@ import { routeKey, type Unroute } from '../../ari/router.js';
 import { errorMessage, isAriStatus } from '../../errors.js';
 import { NamedActors, type NamedActorKind, type NamedActorPool } from '../../runtime/named-actors.js';
 import { track } from './calls.js';
-import { keepAndReport, type VoiceDeps } from './effects.js';
+import { recordBridge, type BridgeRecording } from './bridge-recording.js';
+import { report, type VoiceDeps } from './effects.js';
 
 /** NCCO.md: up to 50 legs per conversation. */
 export const MAX_MEMBERS = 50;
-/** How long to wait for RecordingFinished once the conversation's recording was asked to stop. */
-const FINISH_TIMEOUT_MS = 10_000;
 /** An empty room holds nothing: it is stopped soon (the next join makes it again). */
 const ROOM_IDLE_MS = 10_000;
 /** A stopped hold-music playback stays routed to us this long, for its PlaybackFinished. */
@@ -126,7 +125,7 @@ export function bridgeEffect(deps: VoiceDeps) {
     );
     let recording: BridgeRecording | undefined;
     receive((command) => {
-      if (command.type === 'bridge.record' && recording === undefined && !over) recording = recordBridge(deps, bridgeId, command.recorder);
+      if (command.type === 'bridge.record' && recording === undefined && !over) recording = recordConversation(deps, bridgeId, command.recorder);
       if (command.type === 'bridge.beep' && !over) void created.then((ok) => ok && !over && beep(deps, bridgeId, log));
     });
     return () => {
@@ -157,85 +156,20 @@ function beep(deps: VoiceDeps, bridgeId: string, log: BridgeInput['log']): void 
   });
 }
 
-interface BridgeRecording {
-  /** Stops the recording; resolves once it has finished (or given up), keeping and reporting it in the background. */
-  stop(): Promise<void>;
-}
-
 /**
- * Records a conversation's bridge for `recorder`; when stopped, keeps the
- * file (mp3, NCCO.md 2.5) and sends the record event to the recorder's
- * report. Tracked on the recorder's call from the start, so its `completed`
- * comes after the record event.
+ * Records a conversation's bridge for `recorder`; once stopped, the file
+ * (mp3, NCCO.md 2.5) is kept and its record event goes to the recorder's
+ * report, before the recorder's `completed`.
  */
-function recordBridge(deps: VoiceDeps, bridgeId: string, recorder: Recorder): BridgeRecording {
-  const { ari } = deps;
-  const { log } = recorder;
+function recordConversation(deps: VoiceDeps, bridgeId: string, recorder: Recorder): BridgeRecording {
+  const recording = recordBridge(deps, bridgeId, { leg: recorder.leg, log: recorder.log, format: 'mp3', what: 'the conversation' });
   const call = deps.calls.find(recorder.leg);
-  const name = `voice-api/${recorder.leg}/${uuidv7()}`;
-  let startedAt: string | undefined;
-  let finished = false;
-  let resolveEnd!: (outcome: 'finished' | 'failed') => void;
-  const ended = new Promise<'finished' | 'failed'>((resolve) => (resolveEnd = resolve));
-  let askStop!: () => void;
-  const stopAsked = new Promise<void>((resolve) => (askStop = resolve));
-  let resolveStopped!: () => void;
-  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
-
-  const unroute: Unroute = ari.events.route(routeKey.recording(name), (event) => {
-    if (event.type === 'RecordingStarted') startedAt = new Date().toISOString();
-    if (event.type === 'RecordingFinished') {
-      finished = true;
-      resolveEnd('finished');
-    }
-    if (event.type === 'RecordingFailed') {
-      finished = true;
-      log.error('the conversation recording failed', { recording: name, reason: event.recording?.cause });
-      resolveEnd('failed');
-    }
+  const reported = recording.kept.then(async (result) => {
+    if (result) await report(deps, { leg: recorder.leg, channelId: recorder.channelId, log: recorder.log, report: recorder.report, result });
   });
-
-  const run = async () => {
-    try {
-      await ari.bridges.record(bridgeId, { name, format: 'wav', ifExists: 'overwrite', beep: false, terminateOn: 'none' });
-      // RecordingStarted may have come first, or not at all: the request's reply says it runs.
-      startedAt ??= new Date().toISOString();
-      log.info('recording the conversation', { recording: name, bridgeId });
-    } catch (err) {
-      log.error('the conversation recording could not start', { bridgeId, err: errorMessage(err) });
-      return;
-    }
-    await Promise.race([stopAsked, ended]);
-    if (!finished) {
-      await ari.recordings.stop(name).catch((err: unknown) => {
-        if (!isAriStatus(err, 404, 409)) log.warn('could not stop the conversation recording', { recording: name, err: errorMessage(err) });
-      });
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const outcome = await Promise.race([ended, new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), FINISH_TIMEOUT_MS)))]);
-    clearTimeout(timer);
-    resolveStopped();
-    if (outcome === 'failed') return;
-    const endedAt = new Date().toISOString();
-    if (!call) {
-      log.warn('conversation recording not reported: its call is over', { recording: name });
-      return;
-    }
-    await keepAndReport(deps, call, { name, format: 'mp3', report: recorder.report, channelId: recorder.channelId, startTime: startedAt ?? endedAt, endTime: endedAt }, log);
-  };
-  const work = run()
-    .catch((err: unknown) => log.warn('conversation recording not reported', { recording: name, err: errorMessage(err) }))
-    .finally(() => {
-      resolveStopped();
-      unroute();
-    });
-  if (call) void track(call, work);
-  return {
-    stop: () => {
-      askStop();
-      return stopped;
-    },
-  };
+  const logged = reported.catch((err: unknown) => recorder.log.warn('conversation recording not reported', { err: errorMessage(err) }));
+  if (call) void track(call, logged);
+  return recording;
 }
 
 /** The `mute` / `unmute` direction for these sides: `in` is what the leg says, `out` what it hears. */

@@ -10,7 +10,7 @@
 import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
 import { fromCallback } from 'xstate';
 import type { CallEvent } from '../../../states/shared/call.js';
-import type { DialOutcome, DialStep, Program } from '../../../states/document/program.js';
+import type { DialOutcome, DialRecorded, DialStep, Program } from '../../../states/document/program.js';
 import type { DialInput } from '../../../states/document/setup.js';
 import { routeKey, type Unroute } from '../../ari/router.js';
 import type { AriEvent, StasisStartEvent } from '../../ari/types.js';
@@ -20,7 +20,8 @@ import { dialectOf } from '../../documents/dialects.js';
 import { errorMessage, isAriStatus } from '../../errors.js';
 import type { CallRuntime } from '../../runtime/call-runtime.js';
 import { track, type VoiceCall } from './calls.js';
-import { newRecord, recordStatus, replyProgram } from './effects.js';
+import { recordBridge, type BridgeRecording } from './bridge-recording.js';
+import { newRecord, recordStatus, replyProgram, report } from './effects.js';
 import { sendDtmfWithPauses } from './dtmf.js';
 import { dialString, type ControlDeps } from './control.js';
 import type { VoiceDeps } from './effects.js';
@@ -93,6 +94,10 @@ class DialSession {
   private bridged: Promise<boolean> | undefined;
   private whispering: WhisperHandle | undefined;
   private ringback: { playbackId: string; unroute: Unroute } | undefined;
+  /** The connected call's recording (`record`), from the bridge on. */
+  private recording: BridgeRecording | undefined;
+  /** Settles with the recording once it is kept and its status sent. */
+  private recorded: Promise<DialRecorded | undefined> = Promise.resolve(undefined);
   private limitTimer: NodeJS.Timeout | undefined;
   private goneTimer: NodeJS.Timeout | undefined;
   private resolveDone!: () => void;
@@ -161,6 +166,7 @@ class DialSession {
     clearTimeout(this.limitTimer);
     this.stopRingback();
     this.destroyBridge();
+    void this.recording?.stop();
     if (this.over) return;
     if (this.answeredAt === undefined) this.cancelled = true;
     this.hangUp('normal');
@@ -234,6 +240,7 @@ class DialSession {
       await deps.ari.bridges.create({ bridgeId: this.bridgeId, type: 'mixing', name: `connect-${this.leg.uuid}` });
       if (this.left) return true;
       await deps.ari.bridges.addChannel(this.bridgeId, [input.channelId, this.channelId]);
+      if (step.record && !this.left && !this.over) this.startRecording(step.record);
       return true;
     };
     this.bridged = bridge().catch((err: unknown) => {
@@ -302,8 +309,10 @@ class DialSession {
     const bridged = this.bridged;
     if (!bridged) return;
     this.bridged = undefined;
-    void bridged.then((created) => {
+    void bridged.then(async (created) => {
       if (!created) return;
+      // Stopped before the bridge goes, so the file ends where the call did.
+      await this.recording?.stop();
       return this.deps.ari.bridges.destroy(this.bridgeId).catch((err: unknown) => {
         if (!isAriStatus(err, 404)) this.input.log.warn('could not destroy the connect bridge', { bridgeId: this.bridgeId, err: errorMessage(err) });
       });
@@ -318,7 +327,32 @@ class DialSession {
     const durationSeconds = Math.max(0, Math.round((endTime.getTime() - startTime.getTime()) / 1000));
     this.post('completed', { startTime, endTime, durationSeconds });
     this.input.log.info('the new leg hung up', { uuid: this.leg.uuid });
-    this.end({ type: 'dial.over', status: 'completed', legUuid: this.leg.uuid, durationSeconds });
+    const outcome: DialOutcome = { type: 'dial.over', status: 'completed', legUuid: this.leg.uuid, durationSeconds };
+    if (!this.recording) {
+      this.end(outcome);
+      return;
+    }
+    // The outcome (TwiML's action request) carries the recording: it waits until the file is kept.
+    this.over = true;
+    void this.recording.stop();
+    void this.recorded.then((recording) => this.end(recording === undefined ? outcome : { ...outcome, recording }));
+  }
+
+  /** Records the bridge; once kept, the recording's status goes to the step's `statusReport`. */
+  private startRecording(options: NonNullable<DialStep['record']>): void {
+    const { deps, input } = this;
+    const recording = recordBridge(deps, this.bridgeId, { leg: this.call.leg.uuid, log: input.log, format: options.format, trimSilence: options.trimSilence, what: 'the dialled call' });
+    this.recording = recording;
+    this.recorded = recording.kept.then(async (result) => {
+      if (result === undefined) return undefined;
+      if (options.statusReport && options.statusReport.url !== '') {
+        await report(deps, { leg: this.call.leg.uuid, channelId: input.channelId, log: input.log, report: { ...options.statusReport, replies: false }, result }).catch((err: unknown) =>
+          input.log.warn('the dialled call’s recording status could not be sent', { err: errorMessage(err) }),
+        );
+      }
+      return { recordingId: result.recordingId, size: result.size, startTime: result.startTime, endTime: result.endTime };
+    });
+    void track(this.call, this.recorded);
   }
 
   /** The new leg never answered: its failure status; with `synchronous`, the reply may replace the rest. */

@@ -4,15 +4,15 @@
  * `action`, a notify once the leg leaves). Nouns we cannot dial are noted
  * and dropped; a Dial left with nothing to dial is skipped. Private to the parser.
  */
-import type { DialEndpoint, DialStep, JoinStep, Report, Step } from '../../../states/document/program.js';
+import type { DialEndpoint, DialRecording, DialStep, JoinStep, Report, Step } from '../../../states/document/program.js';
 import { Attributes, TwimlError, note, quoted, type ParseContext } from './parse-attributes.js';
 import { bodyOf, childrenOf, type XmlElement } from './parse-xml.js';
 
 const DIALLED = ['Number', 'Sip', 'Conference'] as const;
 const REFUSED = ['Client', 'Queue', 'Application'];
 const RECORD_VALUES = ['do-not-record', 'record-from-answer', 'record-from-ringing', 'record-from-answer-dual', 'record-from-ringing-dual', 'true', 'false'] as const;
-// E.164 without its `+`, as the dial effect takes it; separators people write (`+1 (415) 555-0100`) are dropped.
-const PHONE = /^[1-9]\d{6,14}$/;
+// E.164, its `+` kept as written (the dial string drops it); separators people write (`+1 (415) 555-0100`) are dropped.
+const PHONE = /^\+?[1-9]\d{6,14}$/;
 const SEND_DIGITS = /^[0-9A-D*#w]+$/;
 const SIP_URI = /^sips?:[^\s@?]+@[^\s?]+$/;
 const HEADER_NAME = /^[A-Za-z0-9-]{1,64}$/;
@@ -30,11 +30,7 @@ export function dial(element: XmlElement, context: ParseContext): Step[] {
   const hangupOnStar = attributes.boolean('hangupOnStar', false);
   const limitSeconds = attributes.whole('timeLimit', 14400, 1);
   const callerId = attributes.raw('callerId')?.trim();
-  const record = attributes.oneOf('record', RECORD_VALUES, 'do-not-record');
-  if (record !== 'do-not-record' && record !== 'false') note(context, 'error', '<Dial> record', `<Dial> record="${record}" is not supported on <Dial> yet: the call is not recorded`);
-  for (const name of ['trim', 'recordingStatusCallback', 'recordingStatusCallbackMethod', 'recordingStatusCallbackEvent', 'recordingTrack']) {
-    attributes.ignore(name, 'debug', 'has no effect: <Dial> does not record');
-  }
+  const record = dialRecording(attributes, context);
   attributes.ignore('answerOnBridge', 'debug', 'is not supported: the caller is answered before the dial');
   for (const name of ['ringTone', 'sequential', 'referUrl', 'referMethod', 'events']) attributes.ignore(name, 'debug', 'is not supported: ignored');
   attributes.finish();
@@ -42,7 +38,7 @@ export function dial(element: XmlElement, context: ParseContext): Step[] {
   const noun = chosenNoun(element, context);
   if (noun === undefined) return [];
   if (noun.kind === 'conference') {
-    for (const name of ['timeout', 'callerId', 'hangupOnStar', 'timeLimit']) {
+    for (const name of ['timeout', 'callerId', 'hangupOnStar', 'timeLimit', ...(record === undefined ? [] : ['record'])]) {
       if (attributes.has(name)) note(context, 'debug', `<Dial> ${name}`, `<Dial> ${name} has no effect with a <Conference>: ignored`);
     }
     const steps: Step[] = [conference(noun.element, context)];
@@ -61,8 +57,34 @@ export function dial(element: XmlElement, context: ParseContext): Step[] {
     report,
     ...(action === undefined ? {} : { after: { url: action, method, shape: 'twiml-dial', replies: true } }),
     hangupOnStar,
+    ...(record === undefined ? {} : { record }),
   };
   return [step];
+}
+
+/** `<Dial record>` and its recording attributes: how the connected call is recorded, or undefined. */
+function dialRecording(attributes: Attributes, context: ParseContext): DialRecording | undefined {
+  const record = attributes.oneOf('record', RECORD_VALUES, 'do-not-record');
+  const trim = attributes.oneOf('trim', ['trim-silence', 'do-not-trim'] as const, 'trim-silence');
+  const statusUrl = attributes.url('recordingStatusCallback', { emptyIsAbsent: true });
+  const statusMethod = attributes.method('recordingStatusCallbackMethod');
+  if (attributes.has('recordingStatusCallbackEvent')) {
+    const events = attributes.words('recordingStatusCallbackEvent', ['in-progress', 'completed', 'absent'], ['completed']);
+    if (events.some((event) => event !== 'completed')) note(context, 'debug', '<Dial> recordingStatusCallbackEvent', '<Dial> recordingStatusCallbackEvent: only completed is sent');
+  }
+  if (attributes.has('recordingTrack')) {
+    attributes.oneOf('recordingTrack', ['both', 'inbound', 'outbound'] as const, 'both');
+    attributes.ignore('recordingTrack', 'debug', 'is not supported: both legs are recorded');
+  }
+  if (record === 'do-not-record' || record === 'false') return undefined;
+  if (record.startsWith('record-from-ringing')) note(context, 'debug', '<Dial> record', `<Dial> record="${record}": the recording starts when the call is answered, not while it rings`);
+  if (record.endsWith('-dual')) note(context, 'debug', '<Dial> record', `<Dial> record="${record}": both legs are recorded mixed in one channel, not two`);
+  return {
+    // Twilio keeps a recording as wav; the download picks the format by extension.
+    format: 'wav',
+    trimSilence: trim !== 'do-not-trim',
+    ...(statusUrl === undefined ? {} : { statusReport: { url: statusUrl, method: statusMethod, shape: 'twiml-dial-recording' } }),
+  };
 }
 
 type Noun = { kind: 'number'; element?: XmlElement; text: string } | { kind: 'sip' | 'conference'; element: XmlElement };
@@ -203,9 +225,9 @@ function conference(element: XmlElement, context: ParseContext): JoinStep {
   };
 }
 
-/** A phone number as digits without `+`; undefined when it is not one. */
+/** A phone number as digits, with the `+` it was written with; undefined when it is not one. */
 function phone(text: string): string | undefined {
-  const digits = text.replace(/[\s().-]/g, '').replace(/^\+/, '');
+  const digits = text.replace(/[\s().-]/g, '');
   return PHONE.test(digits) ? digits : undefined;
 }
 

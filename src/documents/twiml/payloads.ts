@@ -49,8 +49,8 @@ export function standardParams(call: DialectCall): TwimlParams {
   return {
     CallSid: sid('CA', call.leg.uuid),
     AccountSid: sid('AC', call.app.id),
-    // Numbers go as the leg has them (no `+` added): our choice, the leg keeps no
-    // number plan to know which are E.164, and SIP or client names must stay as they are.
+    // Numbers go as the leg has them: a `+` the program or the caller id wrote is kept,
+    // none is added (the leg keeps no number plan to know which are E.164; SIP names stay as they are).
     From: call.leg.from,
     To: call.leg.to,
     CallStatus: callStatus(call.status),
@@ -99,6 +99,7 @@ export function reportParams(report: Report, result: StepResult, call: DialectCa
       };
     }
     case 'twiml-recording-status':
+    case 'twiml-dial-recording':
     case 'twiml-conference-recording': {
       const r = expect(result, 'record', report.shape);
       // No ConferenceSid: a record result does not say which conversation it recorded.
@@ -108,7 +109,7 @@ export function reportParams(report: Report, result: StepResult, call: DialectCa
         RecordingStatus: 'completed',
         RecordingDuration: String(recordingSeconds(r)),
         RecordingChannels: '1',
-        RecordingSource: report.shape === 'twiml-recording-status' ? 'RecordVerb' : 'Conference',
+        RecordingSource: RECORDING_SOURCES[report.shape] ?? 'RecordVerb',
       };
     }
     case 'twiml-dial': {
@@ -118,6 +119,9 @@ export function reportParams(report: Report, result: StepResult, call: DialectCa
         DialCallStatus: dialCallStatus(r.status),
         ...(r.legUuid === undefined ? {} : { DialCallSid: sid('CA', r.legUuid) }),
         ...(r.durationSeconds === undefined ? {} : { DialCallDuration: String(Math.round(r.durationSeconds)) }),
+        ...(r.recording === undefined
+          ? {}
+          : { ...recordingFields(base, r.recording.recordingId, links), RecordingDuration: String(recordingSeconds({ kind: 'record', ...r.recording })) }),
       };
     }
     case 'twiml-action':
@@ -130,6 +134,9 @@ export function reportParams(report: Report, result: StepResult, call: DialectCa
       throw new AppError('INVALID_INPUT', `unknown TwiML report shape ${JSON.stringify(report.shape)}`);
   }
 }
+
+/** Twilio's `RecordingSource` for each recording status shape. */
+const RECORDING_SOURCES: Readonly<Record<string, string>> = { 'twiml-recording-status': 'RecordVerb', 'twiml-dial-recording': 'DialVerb', 'twiml-conference-recording': 'Conference' };
 
 /** Twilio's `StatusCallbackEvent` word for a status: every final status is `completed`. */
 export function statusCallbackEvent(status: CallStatus): string {

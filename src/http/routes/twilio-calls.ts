@@ -78,7 +78,7 @@ function updateAction(form: Form): CallAction | undefined {
   return undefined;
 }
 
-/** A phone number as the records keep it (no `+`), to compare a `To`/`From` filter with. */
+/** A phone number without its `+`, so a `To`/`From` filter matches either way of writing it. */
 const bare = (value: string) => value.trim().replace(/^\+/, '');
 
 /** Registers the Calls routes on the (authenticated) scope. */

@@ -123,22 +123,22 @@ export function statusEvents(form: Form, name = 'StatusCallbackEvent'): string[]
 
 const PHONE = /^\+?[0-9]{1,32}$/;
 
-/** `To`, required: a phone number (the `+` dropped) or a `sip:` URI; `client:` is not something this service can call. */
+/** `To`, required: a phone number (kept as written, `+` and all: the dial string drops it) or a `sip:` URI; `client:` is not something this service can call. */
 export function destination(form: Form, name = 'To'): CallEndpoint {
   const value = text(form, name)?.trim();
   if (value === undefined || value === '') throw badParam(`${name} is required`, 21201);
-  if (PHONE.test(value)) return { type: 'phone', number: value.replace(/^\+/, '') };
+  if (PHONE.test(value)) return { type: 'phone', number: value };
   if (/^sips?:[^\s]+$/i.test(value)) return { type: 'sip', uri: value };
   if (/^client:/i.test(value)) throw badParam(`${name}: client: identities are not supported here; call a phone number or a sip: URI`, 21211);
   throw badParam(`${name} must be a phone number (digits, an optional leading +) or a sip: URI`, 21211);
 }
 
-/** `From`, required: a phone number, the `+` dropped (the caller id). */
+/** `From`, required: a phone number as written (the caller id). */
 export function callerId(form: Form, name = 'From'): string {
   const value = text(form, name)?.trim();
   if (value === undefined || value === '') throw badParam(`${name} is required`, 21213);
   if (!PHONE.test(value)) throw badParam(`${name} must be a phone number (digits, an optional leading +)`, 21212);
-  return value.replace(/^\+/, '');
+  return value;
 }
 
 /** `SendDigits` as a dial string's DTMF: `w` (half a second) becomes `p`, `W` (a second) `pp`. */

@@ -40,7 +40,7 @@ export function accountPath(accountSid: string): string {
 export function callJson(call: CallRecord, accountSid: string): Json {
   const sid = toSid('CA', call.uuid);
   const to = call.to.type === 'phone' ? call.to.number : call.to.uri;
-  // Numbers as the leg has them, no `+` added: the webhooks send them so too (twiml/payloads.ts).
+  // Numbers as the leg has them (E.164 `+` kept as written): the webhooks send them so too (twiml/payloads.ts).
   const from = call.from.number;
   return {
     sid,

@@ -37,6 +37,7 @@ export const dial = document.createStateConfig({
                 status: event.status,
                 ...(event.legUuid === undefined ? {} : { legUuid: event.legUuid }),
                 ...(event.durationSeconds === undefined ? {} : { durationSeconds: event.durationSeconds }),
+                ...(event.recording === undefined ? {} : { recording: event.recording }),
               }),
             }),
           },

@@ -529,7 +529,7 @@ describe('<Record>', () => {
 describe('<Dial> a number', () => {
   const defaultDial = {
     kind: 'dial',
-    endpoint: { type: 'phone', number: '14155550100' },
+    endpoint: { type: 'phone', number: '+14155550100' },
     timeoutSeconds: 30,
     limitSeconds: 14400,
     synchronous: false,
@@ -565,7 +565,7 @@ describe('<Dial> a number', () => {
   });
 
   it('callerId becomes the number shown', () => {
-    expect(only('<Dial callerId="+15005550006">+14155550100</Dial>')).toEqual({ ...defaultDial, from: '15005550006' });
+    expect(only('<Dial callerId="+15005550006">+14155550100</Dial>')).toEqual({ ...defaultDial, from: '+15005550006' });
     expect(refused('<Dial callerId="bob">+14155550100</Dial>')).toBe('<Dial> callerId must be a phone number (E.164: + and 7 to 15 digits), got "bob"');
   });
 
@@ -573,14 +573,31 @@ describe('<Dial> a number', () => {
     expect(refused('<Dial timeout="0">+14155550100</Dial>')).toBe('<Dial> timeout must be a whole number ≥ 1, got "0"');
   });
 
-  it('record other than do-not-record: an error note, the call is not recorded', () => {
-    const parsed = accepted('<Response><Dial record="record-from-answer">+14155550100</Dial></Response>');
-    expect(parsed.program.steps).toEqual([defaultDial]);
-    expect(parsed.notes).toEqual([
-      { level: 'error', where: '<Dial> record', message: '<Dial> record="record-from-answer" is not supported on <Dial> yet: the call is not recorded' },
-    ]);
-    expect(notes('<Dial record="do-not-record">+14155550100</Dial><Dial record="false">+14155550100</Dial>')).toEqual([]);
+  it('record records the connected call as wav, trimmed, with its status callback', () => {
+    const wav = { format: 'wav', trimSilence: true };
+    expect(only('<Dial record="record-from-answer">+14155550100</Dial>')).toEqual({ ...defaultDial, record: wav });
+    expect(only('<Dial record="true">+14155550100</Dial>')).toEqual({ ...defaultDial, record: wav });
+    expect(only('<Dial record="record-from-answer" trim="do-not-trim" recordingStatusCallback="/rec" recordingStatusCallbackMethod="GET">+14155550100</Dial>')).toEqual({
+      ...defaultDial,
+      record: { format: 'wav', trimSilence: false, statusReport: { url: 'https://app.example.com/rec', method: 'GET', shape: 'twiml-dial-recording' } },
+    });
+    expect(notes('<Dial record="do-not-record">+14155550100</Dial><Dial record="false">+14155550100</Dial><Dial record="record-from-answer">+14155550100</Dial>')).toEqual([]);
     expect(refused('<Dial record="yes">+14155550100</Dial>')).toMatch(/^<Dial> record must be one of do-not-record, record-from-answer/);
+    expect(refused('<Dial record="true" trim="yes">+14155550100</Dial>')).toMatch(/^<Dial> trim must be one of trim-silence, do-not-trim/);
+  });
+
+  it('record from ringing or dual: recorded from the answer, mixed, and noted', () => {
+    expect(only('<Dial record="record-from-ringing-dual">+14155550100</Dial>')).toEqual({ ...defaultDial, record: { format: 'wav', trimSilence: true } });
+    expect(notes('<Dial record="record-from-ringing-dual">+14155550100</Dial>')).toEqual([
+      { level: 'debug', where: '<Dial> record', message: '<Dial> record="record-from-ringing-dual": the recording starts when the call is answered, not while it rings' },
+      { level: 'debug', where: '<Dial> record', message: '<Dial> record="record-from-ringing-dual": both legs are recorded mixed in one channel, not two' },
+    ]);
+  });
+
+  it('record on a Dial with a Conference: noted, the conference has its own record', () => {
+    expect(notes('<Dial record="record-from-answer"><Conference>support</Conference></Dial>')).toEqual([
+      { level: 'debug', where: '<Dial> record', message: '<Dial> record has no effect with a <Conference>: ignored' },
+    ]);
   });
 
   it('answerOnBridge: noted, the caller is answered first', () => {
@@ -606,7 +623,7 @@ describe('<Dial><Number>', () => {
       ),
     ).toEqual({
       kind: 'dial',
-      endpoint: { type: 'phone', number: '14155550100', dtmfAnswer: 'pp1234#', onAnswerUrl: 'https://app.example.com/voice/whisper.xml', onAnswerMethod: 'POST' },
+      endpoint: { type: 'phone', number: '+14155550100', dtmfAnswer: 'pp1234#', onAnswerUrl: 'https://app.example.com/voice/whisper.xml', onAnswerMethod: 'POST' },
       timeoutSeconds: 30,
       limitSeconds: 14400,
       synchronous: false,
@@ -622,7 +639,7 @@ describe('<Dial><Number>', () => {
   });
 
   it('without a statusCallback: no leg events', () => {
-    expect(only('<Dial><Number>+14155550100</Number></Dial>')).toMatchObject({ endpoint: { type: 'phone', number: '14155550100' }, report: noLegEvents });
+    expect(only('<Dial><Number>+14155550100</Number></Dial>')).toMatchObject({ endpoint: { type: 'phone', number: '+14155550100' }, report: noLegEvents });
   });
 
   it('refuses bad sendDigits', () => {
@@ -644,7 +661,7 @@ describe('<Dial><Number>', () => {
 
   it('several nouns: only the first is dialled, an error note says so', () => {
     const parsed = accepted('<Response><Dial><Number>+14155550100</Number><Number>+14155550101</Number></Dial></Response>');
-    expect(parsed.program.steps).toMatchObject([{ kind: 'dial', endpoint: { number: '14155550100' } }]);
+    expect(parsed.program.steps).toMatchObject([{ kind: 'dial', endpoint: { number: '+14155550100' } }]);
     expect(parsed.notes).toEqual([{ level: 'error', where: '<Dial>', message: '<Dial> holds 2 nouns: only the first (<Number>) is dialled' }]);
   });
 });

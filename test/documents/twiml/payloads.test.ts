@@ -199,6 +199,10 @@ describe('reportParams', () => {
       expect(reportParams(report('twiml-recording-status'), recorded({ endedBy: '#' }), call, links)).toEqual({ ...fields, RecordingSource: 'RecordVerb' });
     });
 
+    it('twiml-dial-recording: a <Dial record>’s recording', () => {
+      expect(reportParams(report('twiml-dial-recording'), recorded(), call, links)).toEqual({ ...fields, RecordingSource: 'DialVerb' });
+    });
+
     it('twiml-conference-recording: a conference’s recording', () => {
       expect(reportParams(report('twiml-conference-recording'), recorded(), call, links)).toEqual({ ...fields, RecordingSource: 'Conference' });
     });
@@ -218,6 +222,20 @@ describe('reportParams', () => {
         DialCallStatus: 'completed',
         DialCallSid: 'CA0190f4a4111172228333444455556666',
         DialCallDuration: '42',
+      });
+    });
+
+    it('with a recording: its SID, URL and duration too', () => {
+      const recording = { recordingId, size: 64_044, startTime: '2026-03-01T12:00:00.000Z', endTime: '2026-03-01T12:00:08.400Z' };
+      const result: StepResult = { kind: 'dial', status: 'completed', legUuid: '0190f4a4-1111-7222-8333-444455556666', durationSeconds: 9, recording };
+      expect(reportParams(report('twiml-dial'), result, call, links)).toEqual({
+        ...standard,
+        DialCallStatus: 'completed',
+        DialCallSid: 'CA0190f4a4111172228333444455556666',
+        DialCallDuration: '9',
+        RecordingSid: RECORDING_SID,
+        RecordingUrl: RECORDING_URL,
+        RecordingDuration: '8',
       });
     });
 
