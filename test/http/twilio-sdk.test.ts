@@ -386,6 +386,32 @@ describe('twilio SDK: conferences and participants', () => {
     expect(created.callSid).toMatch(/^CA[0-9a-f]{32}$/);
   });
 
+  it('participants.create passes the conference parameters on, and refuses a bad event word', async () => {
+    const room = rooms.room(app.id, 'support');
+    await client.conferences(toSid('CF', room.id)).participants.create({
+      from: '+447700900000',
+      to: '+447700900002',
+      conferenceStatusCallback: 'https://app.example/conference',
+      conferenceStatusCallbackMethod: 'GET',
+      conferenceStatusCallbackEvent: ['start', 'join'],
+      conferenceRecord: 'record-from-start',
+      conferenceRecordingStatusCallback: 'https://app.example/rec',
+      maxParticipants: 5,
+    });
+    expect(rooms.received.at(-1)).toMatchObject({
+      method: 'addParticipant',
+      request: {
+        conferenceEvents: { url: 'https://app.example/conference', method: 'GET', events: ['start', 'join'] },
+        record: true,
+        recordingStatusUrl: 'https://app.example/rec',
+        recordingStatusMethod: 'POST',
+        maxParticipants: 5,
+      },
+    });
+    const err = await refusal(client.conferences(toSid('CF', room.id)).participants.create({ from: '+447700900000', to: '+447700900002', conferenceStatusCallback: 'https://app.example/c', conferenceStatusCallbackEvent: ['lunch'] }));
+    expect(err).toMatchObject({ status: 400 });
+  });
+
   it('participants.list filters by Muted; (sid).update mutes; (sid).remove kicks', async () => {
     const room = rooms.room(app.id, 'team');
     const alex = rooms.leg(room.id);

@@ -118,6 +118,16 @@ export function joinDocument(app: Pick<VoiceApp, 'dialect'>, name: string, reque
       `endConferenceOnExit="${request.endOnExit}"`,
       `beep="${request.beep}"`,
       ...(request.waitUrl === undefined ? [] : [`waitUrl="${xml(request.waitUrl)}"`]),
+      ...(request.maxParticipants === undefined ? [] : [`maxParticipants="${request.maxParticipants}"`]),
+      ...(request.record === true ? ['record="record-from-start"'] : []),
+      ...(request.recordingStatusUrl === undefined ? [] : [`recordingStatusCallback="${xml(request.recordingStatusUrl)}"`, `recordingStatusCallbackMethod="${request.recordingStatusMethod ?? 'POST'}"`]),
+      ...(request.conferenceEvents === undefined
+        ? []
+        : [
+            `statusCallback="${xml(request.conferenceEvents.url)}"`,
+            `statusCallbackMethod="${request.conferenceEvents.method}"`,
+            ...(request.conferenceEvents.events === undefined ? [] : [`statusCallbackEvent="${request.conferenceEvents.events.join(' ')}"`]),
+          ]),
     ];
     return { twiml: `<Response><Dial><Conference ${attributes.join(' ')}>${xml(name)}</Conference></Dial></Response>` };
   }

@@ -158,6 +158,14 @@ export interface ParticipantRequest {
   readonly statusUrl?: string;
   readonly statusMethod?: 'GET' | 'POST';
   readonly statusEvents?: readonly string[];
+  /** The conference's own events (TwiML `ConferenceStatusCallback*`; the first member's that asked wins). */
+  readonly conferenceEvents?: { readonly url: string; readonly method: 'GET' | 'POST'; readonly events?: readonly string[] };
+  /** Record the conference from its start (TwiML `ConferenceRecord`), its status to `recordingStatusUrl`. */
+  readonly record?: boolean;
+  readonly recordingStatusUrl?: string;
+  readonly recordingStatusMethod?: 'GET' | 'POST';
+  /** At most this many legs (TwiML `MaxParticipants`). */
+  readonly maxParticipants?: number;
 }
 
 /** A change to one leg in a conversation (TwiML Participant update). */

@@ -59,9 +59,15 @@ export function standardParams(call: DialectCall): TwimlParams {
   };
 }
 
-/** A document request: the standard parameters; `ringing` while the leg is not answered (Twilio's voice URL request), else its status (`in-progress` for a REST call's Url, a transfer, a `<Number url>`). */
+/**
+ * A document request: the standard parameters; `ringing` while an inbound leg
+ * is not answered (Twilio's voice URL request), else its status. An outbound
+ * leg (a REST call's Url, a `<Number url>`) is fetched once it answered: `in-progress`.
+ */
 export function answerParams(call: DialectCall): TwimlParams {
-  return { ...standardParams(call), CallStatus: call.status === 'started' || call.status === 'ringing' ? 'ringing' : callStatus(call.status) };
+  const unanswered = call.status === 'started' || call.status === 'ringing';
+  const status = unanswered ? (call.leg.direction === 'outbound' ? 'in-progress' : 'ringing') : callStatus(call.status);
+  return { ...standardParams(call), CallStatus: status };
 }
 
 /** How report fields refer to things only the runtime knows. */

@@ -5,15 +5,16 @@
  * participant's takes its call's `CA…` SID (labels are not supported).
  * Deliberate differences: `Beep` `onEnter`/`onExit` beep both ways (the
  * control has one switch); an empty `WaitUrl` is the default wait, not
- * silence; `HoldMethod`, `Label`, coaching, recording and conference
- * status-callback parameters are ignored, as unknown parameters are.
+ * silence; `HoldMethod`, `Label` and coaching are ignored, as unknown
+ * parameters are. The conference parameters (`ConferenceStatusCallback*`,
+ * `ConferenceRecord`, `MaxParticipants`) go on the new leg's `<Conference>`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ConferenceControl, ConferenceRecord, ParticipantChange, ParticipantRecord, ParticipantRequest } from '../../apps/voice-api/control-types.js';
 import { fromSid, toSid } from '../../documents/twiml/sids.js';
 import { badParam, notFound, unavailable } from '../twilio-errors.js';
 import { accountOf, controlled, pathSid, type AccountParams } from './twilio-context.js';
-import { bodyForm, bool, callerId, destination, method, oneOf, queryForm, statusEvents, text, url, whole, type Form } from './twilio-form.js';
+import { bodyForm, bool, callerId, destination, list, method, oneOf, queryForm, statusEvents, text, url, whole, type Form } from './twilio-form.js';
 import { accountPath, conferenceJson, pageJson, pageOf, pageRequest, participantJson } from './twilio-resources.js';
 
 const CONFERENCE_STATUSES = ['init', 'in-progress', 'completed'] as const;
@@ -54,7 +55,32 @@ function participantRequest(form: Form): ParticipantRequest {
   }
   const events = statusEvents(form);
   if (events !== undefined) request.statusEvents = events;
+  const conferenceUrl = url(form, 'ConferenceStatusCallback');
+  if (conferenceUrl !== undefined) {
+    const kinds = conferenceEvents(form);
+    request.conferenceEvents = { url: conferenceUrl, method: method(form, 'ConferenceStatusCallbackMethod', 'POST'), ...(kinds === undefined ? {} : { events: kinds }) };
+  }
+  const record = oneOf(form, 'ConferenceRecord', ['true', 'false', 'record-from-start', 'do-not-record'] as const);
+  if (record === 'true' || record === 'record-from-start') request.record = true;
+  const recordingUrl = url(form, 'ConferenceRecordingStatusCallback');
+  if (recordingUrl !== undefined) {
+    request.recordingStatusUrl = recordingUrl;
+    request.recordingStatusMethod = method(form, 'ConferenceRecordingStatusCallbackMethod', 'POST');
+  }
+  const max = whole(form, 'MaxParticipants', 2, 250);
+  if (max !== undefined) request.maxParticipants = max;
   return request;
+}
+
+const CONFERENCE_EVENTS = ['start', 'end', 'join', 'leave', 'mute', 'hold', 'modify', 'speaker', 'announcement'] as const;
+
+/** `ConferenceStatusCallbackEvent`: words of CONFERENCE_EVENTS, or undefined (Twilio's default, start and end). */
+function conferenceEvents(form: Form): string[] | undefined {
+  const events = list(form, 'ConferenceStatusCallbackEvent');
+  if (events === undefined) return undefined;
+  const bad = events.find((e) => !(CONFERENCE_EVENTS as readonly string[]).includes(e));
+  if (bad !== undefined) throw badParam(`ConferenceStatusCallbackEvent must be words of ${CONFERENCE_EVENTS.join(', ')}, got ${JSON.stringify(bad).slice(0, 40)}`);
+  return [...new Set(events)];
 }
 
 function participantChange(form: Form): ParticipantChange {

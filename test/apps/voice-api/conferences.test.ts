@@ -385,6 +385,25 @@ describe('conferences: the dialled leg’s document (unit)', () => {
     expect(parsed.program.steps[0]).not.toHaveProperty('beep');
   });
 
+  it('TwiML: the conference parameters (status callback, record, maximum) go on the <Conference> and read back', () => {
+    const source = joinDocument({ dialect: 'twiml' }, 'sales', {
+      ...base,
+      conferenceEvents: { url: 'http://app.test/conf?x=1&y=2', method: 'GET', events: ['start', 'join', 'leave'] },
+      record: true,
+      recordingStatusUrl: 'http://app.test/rec',
+      recordingStatusMethod: 'POST',
+      maxParticipants: 10,
+    });
+    const parsed = dialectOf({ dialect: 'twiml' }).parse((source as { twiml: string }).twiml, { events: { url: 'http://app.test/event', method: 'POST' } });
+    expect(parsed.ok && parsed.program.steps[0]).toMatchObject({
+      kind: 'join',
+      record: true,
+      maxLegs: 10,
+      report: { url: 'http://app.test/rec', method: 'POST', shape: 'twiml-conference-recording' },
+      events: { report: { url: 'http://app.test/conf?x=1&y=2', method: 'GET' }, kinds: ['start', 'join', 'leave'] },
+    });
+  });
+
   it('NCCO: a conversation action the NCCO parser reads back as the join asked', () => {
     const source = joinDocument({ dialect: 'ncco' }, 'sales', { ...base, waitUrl: 'http://app.test/wait.mp3' });
     expect(source).toEqual({ ncco: [{ action: 'conversation', name: 'sales', startOnEnter: false, endOnExit: true, mute: true, musicOnHoldUrl: ['http://app.test/wait.mp3'] }] });

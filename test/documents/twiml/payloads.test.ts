@@ -132,6 +132,11 @@ describe('answerParams', () => {
     expect(answerParams({ ...call, status: 'ringing' })).toEqual({ ...standard, CallStatus: 'ringing' });
     expect(answerParams({ ...call, status: 'answered' })).toEqual({ ...standard, CallStatus: 'in-progress' });
   });
+
+  it('an outbound leg is fetched once it answered: in-progress, whatever status was last sent', () => {
+    const outbound = { ...call, leg: { ...leg, direction: 'outbound' as const } };
+    expect(answerParams({ ...outbound, status: 'ringing' })).toMatchObject({ CallStatus: 'in-progress', Direction: 'outbound-api' });
+  });
 });
 
 describe('reportParams', () => {
