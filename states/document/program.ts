@@ -138,7 +138,7 @@ export interface JoinStep {
 export type DialEndpoint =
   | {
       readonly type: 'phone';
-      /** E.164 digits, no `+`. */
+      /** E.164 digits, with the `+` when the program wrote one (the dial string drops it). */
       readonly number: string;
       /** Keys sent into the new leg once it answers (`p`: a 500 ms pause). */
       readonly dtmfAnswer?: string;
@@ -159,6 +159,8 @@ export type DialEndpoint =
 export interface DialStep {
   readonly kind: 'dial';
   readonly endpoint: DialEndpoint;
+  /** Rung at the same time as `endpoint`, each with where its events go (TwiML's several nouns): the first to answer is connected, the others are hung up. */
+  readonly alsoRing?: readonly { readonly endpoint: DialEndpoint; readonly report: Report }[];
   /** The caller id the new leg shows; else this leg's caller number. */
   readonly from?: string;
   /** Ring time, in seconds. */

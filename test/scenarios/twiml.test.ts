@@ -161,6 +161,30 @@ describe('TwiML: Record, Redirect, Reject, Dial', () => {
       await eventually(() => v.app.runtime.size === 0, 'the call to be over', 20_000);
     }
   }, 60_000);
+  it('Dial with several Numbers rings them at once: the first to answer is connected, the others are cancelled', async () => {
+    v.program.route(path('answer'), () =>
+      twiml(
+        `<Dial action="dialed"><Number statusCallback="never-leg">${phone.phoneNumber('unanswered')}</Number><Number statusCallback="busy-leg">${phone.phoneNumber('busy')}</Number><Number statusCallback="answer-leg">${phone.phoneNumber('answers')}</Number></Dial>`,
+      ),
+    );
+    v.program.route(path('dialed'), () => twiml('<Hangup/>'));
+    const since = v.program.requests.length;
+    const c = await v.call(name);
+    const callee = await answerPhone(phone);
+    // The one that never answers is hung up as soon as another is.
+    const never = await waitFor('never-leg', 'the unanswered leg’s status', 15_000, since);
+    expect(never.form.CallStatus).toBe('canceled');
+    expect((await waitFor('busy-leg', 'the busy leg’s status', 15_000, since)).form.CallStatus).toBe('busy');
+    // Connected: the caller hears the callee.
+    const [heard] = await Promise.all([c.listen(3), (async () => { await sleep(300); await callee.speak(2); })()]);
+    expect(heard.talkingSeconds).toBeGreaterThanOrEqual(1.5);
+    await callee.hangup();
+    const dialed = await waitFor('dialed', 'the Dial action', 20_000, since);
+    const answered = await waitFor('answer-leg', 'the answering leg’s status', 15_000, since);
+    expect(dialed.form).toMatchObject({ DialCallStatus: 'completed', DialCallSid: answered.form.CallSid });
+    await c.ended(15_000);
+  }, 60_000);
+
   it('Dial record records the connected call: its action and status callback get the recording, which downloads', async () => {
     v.program.route(path('answer'), () =>
       twiml(`<Dial action="dialed" record="record-from-answer" trim="do-not-trim" recordingStatusCallback="dial-rec"><Number statusCallback="dial-leg">+${phone.phoneNumber('answers')}</Number></Dial>`),

@@ -1,17 +1,21 @@
 /**
- * The document machine's `dialer` effect (NCCO `connect`): dials a new leg
- * from a live call through the endpoint templates, staged so its StasisStart
- * is claimed here (never a new root call), rings the caller or plays the
- * ringback, reports the new leg's statuses (its own uuid, the caller's
- * conversation) and bridges the two legs once it answers. Its cleanup (the
- * step is left for any reason) hangs the new leg up and destroys the bridge;
- * the new leg's last status is still sent, before the caller's `completed`.
+ * The document machine's `dialer` effect (NCCO `connect`, TwiML `<Dial>`):
+ * dials one new leg per endpoint from a live call through the endpoint
+ * templates, all at once (TwiML's several `<Number>`s: the first to answer
+ * wins, the others are hung up as answered elsewhere). Each is staged so its
+ * StasisStart is claimed here (never a new root call). It rings the caller or
+ * plays the ringback, reports each new leg's statuses (its own uuid, the
+ * caller's conversation), and bridges the winner to the caller, recording the
+ * bridge when the step asks. Its cleanup (the step is left for any reason)
+ * hangs every new leg up and destroys the bridge; their last statuses are
+ * still sent, before the caller's `completed`.
  */
 import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
 import { fromCallback } from 'xstate';
 import type { CallEvent } from '../../../states/shared/call.js';
-import type { DialOutcome, DialRecorded, DialStep, Program } from '../../../states/document/program.js';
+import type { DialEndpoint, DialOutcome, DialRecorded, DialStep, Program, Report } from '../../../states/document/program.js';
 import type { DialInput } from '../../../states/document/setup.js';
+import type { HangupReason } from '../../ari/port.js';
 import { routeKey, type Unroute } from '../../ari/router.js';
 import type { AriEvent, StasisStartEvent } from '../../ari/types.js';
 import type { Leg } from '../../documents/leg.js';
@@ -71,91 +75,50 @@ export function dialEffect(deps: DialDeps) {
   });
 }
 
-/** One dial: the new leg's life, from the originate to its last status. */
+/** How one new leg ended. */
+interface LegOutcome {
+  readonly status: CallStatus;
+  readonly answered: boolean;
+  readonly durationSeconds: number;
+  /** A synchronous failure's reply: the rest of the program. */
+  readonly replace?: Program;
+}
+
+/** One dial step: the caller's side (ringback, bridge, recording, limit) and the race between its new legs. */
 class DialSession {
-  private readonly call: VoiceCall;
-  private readonly step: DialStep;
-  private readonly leg: Leg;
-  private readonly target: StatusTarget;
-  private readonly channelId = uuidv7();
-  private readonly otherChannelId = uuidv7();
+  readonly call: VoiceCall;
+  readonly step: DialStep;
+  private readonly legs: NewLeg[];
   private readonly bridgeId = uuidv7();
-  private readonly unrouteChannel: Unroute;
-  private withdraw: () => void = () => undefined;
-  private readonly abort = new AbortController();
+  readonly abort = new AbortController();
   /** The step was left: nothing more goes back to the machine. */
-  private left = false;
-  private ringing = false;
-  private dialStatus: string | undefined;
-  private answeredAt: Date | undefined;
-  /** The new leg's last status was sent (or it never started). */
+  left = false;
+  /** The outcome went back (or is on its way). */
   private over = false;
-  private cancelled = false;
+  /** The new leg that answered first: the one bridged. */
+  private winner: NewLeg | undefined;
   private bridged: Promise<boolean> | undefined;
   private whispering: WhisperHandle | undefined;
   private ringback: { playbackId: string; unroute: Unroute } | undefined;
+  private limitTimer: NodeJS.Timeout | undefined;
   /** The connected call's recording (`record`), from the bridge on. */
   private recording: BridgeRecording | undefined;
   /** Settles with the recording once it is kept and its status sent. */
   private recorded: Promise<DialRecorded | undefined> = Promise.resolve(undefined);
-  private limitTimer: NodeJS.Timeout | undefined;
-  private goneTimer: NodeJS.Timeout | undefined;
-  private resolveDone!: () => void;
-  /** Settles once the new leg's last status is queued and its resources are released. */
-  private readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
 
   constructor(
-    private readonly deps: DialDeps,
-    private readonly input: DialInput,
+    readonly deps: DialDeps,
+    readonly input: DialInput,
     private readonly sendBack: (outcome: DialOutcome) => void,
   ) {
     this.call = deps.calls.get(input.leg);
     this.step = input.step;
-    const to = this.step.endpoint.type === 'phone' ? this.step.endpoint.number : this.step.endpoint.uri;
-    this.leg = { uuid: uuidv4(), conversationUuid: this.call.leg.conversationUuid, from: this.step.from ?? this.call.leg.from, to, direction: 'outbound' };
-    this.target = { url: this.step.report.url, method: this.step.report.method, ...(this.step.report.events ? { events: this.step.report.events } : {}) };
-    // Listed by GET /v1/calls like any leg of the application.
-    deps.history.put(
-      newRecord(this.leg, this.call.app?.id ?? '', this.step.endpoint.type === 'phone' ? { type: 'phone', number: this.step.endpoint.number } : { type: 'sip', uri: this.step.endpoint.uri }, new Date()),
-    );
-    // Routed before the request: a busy outcome comes within milliseconds, maybe before its reply (fact 73).
-    this.unrouteChannel = deps.ari.events.route(routeKey.channel(this.channelId), (event) => this.onLegEvent(event));
-    // The caller's `completed` waits for the new leg's last status.
-    void track(this.call, this.done);
+    this.legs = [{ endpoint: this.step.endpoint, report: this.step.report }, ...(this.step.alsoRing ?? [])].map(({ endpoint, report }) => new NewLeg(this, endpoint, report));
   }
 
   start(): void {
-    const { deps, step, input } = this;
-    const log = input.log;
-    try {
-      this.withdraw = deps.runtime().expect(this.channelId, { kind: 'claim', onStasisStart: (event) => this.onAnswered(event) }, (step.timeoutSeconds + 60) * 1000);
-    } catch (err) {
-      this.finishUnanswered('failed', 'internal_error', errorMessage(err));
-      return;
-    }
-    log.info('connecting a new leg', { uuid: this.leg.uuid, endpoint: step.endpoint.type, to: this.leg.to, channelId: this.channelId });
-    this.post('started');
-    this.startRingback();
-    const variables: Record<string, string> = {};
-    if (step.endpoint.type === 'sip') {
-      // Each header goes into the INVITE as X-<name> (MAPPING.md, not verified on a real trunk).
-      for (const [name, value] of Object.entries(step.endpoint.headers ?? {})) variables[`PJSIP_HEADER(add,X-${name})`] = value;
-    }
-    const callerId = step.from ?? this.call.leg.from;
-    deps.ari.channels
-      .originate({
-        endpoint: dialString(deps.endpoints, step.endpoint),
-        app: deps.stasisApp,
-        channelId: this.channelId,
-        otherChannelId: this.otherChannelId,
-        timeout: step.timeoutSeconds,
-        ...(callerId === '' ? {} : { callerId }),
-        ...(Object.keys(variables).length > 0 ? { variables } : {}),
-      })
-      .catch((err: unknown) => {
-        log.warn('the new leg could not be placed', { uuid: this.leg.uuid, err: errorMessage(err) });
-        this.finishUnanswered('failed', 'cannot_route', errorMessage(err));
-      });
+    for (const leg of this.legs) leg.start();
+    if (!this.over) this.startRingback();
   }
 
   /** The step is left (the new leg is over, the caller hung up, call.end, a replaced document). */
@@ -167,91 +130,114 @@ class DialSession {
     this.stopRingback();
     this.destroyBridge();
     void this.recording?.stop();
-    if (this.over) return;
-    if (this.answeredAt === undefined) this.cancelled = true;
-    this.hangUp('normal');
-    // Its last status comes with ChannelDestroyed; should Asterisk never say, give up.
-    this.goneTimer = setTimeout(() => {
-      this.input.log.warn('the new leg did not end in time; reported as over', { uuid: this.leg.uuid });
-      if (this.answeredAt === undefined) this.finishUnanswered(this.cancelled ? 'cancelled' : 'failed', undefined);
-      else this.finishAnswered();
-    }, this.deps.goneTimeoutMs ?? GONE_TIMEOUT_MS);
-    this.goneTimer.unref();
+    for (const leg of this.legs) leg.leave();
   }
 
-  private onLegEvent(event: AriEvent): void {
-    // The whisper's document hears its channel (keys, hang-up) like any call.
-    if (this.whispering) {
-      if (event.type === 'ChannelDtmfReceived') this.whispering.send({ type: 'ari.dtmf', digit: event.digit });
-      if (event.type === 'ChannelHangupRequest') this.whispering.send({ type: 'ari.hangup' });
-      if (event.type === 'StasisEnd') this.whispering.send({ type: 'ari.stasisEnd' });
-    }
-    if (event.type === 'ChannelStateChange' && event.channel.state === 'Ringing') this.onRinging();
-    if (event.type === 'Dial' && event.dialstatus !== '') {
-      this.dialStatus = event.dialstatus;
-      if (event.dialstatus === 'RINGING') this.onRinging();
-    }
-    if (event.type === 'ChannelDestroyed' || event.type === 'StasisEnd') {
-      if (this.answeredAt !== undefined) {
-        this.finishAnswered();
-        return;
-      }
-      if (event.type !== 'ChannelDestroyed') return;
-      const { status, detail } = unansweredStatus(this.dialStatus, event.cause, this.cancelled);
-      this.finishUnanswered(status, detail);
-    }
+  /** True when a failure of `leg` should wait for its status reply (NCCO synchronous: one leg only). */
+  asksOnFailure(leg: NewLeg, status: CallStatus): boolean {
+    return this.step.synchronous && FAILURES.has(status) && !this.left && this.legs.length === 1 && this.legs[0] === leg;
   }
 
-  private onRinging(): void {
-    if (this.ringing || this.answeredAt !== undefined || this.over) return;
-    this.ringing = true;
-    this.post('ringing');
+  /** A whisper document runs on the winner: its channel's events go there. */
+  whisperEvent(leg: NewLeg, event: AriEvent): void {
+    if (!this.whispering || leg !== this.winner) return;
+    if (event.type === 'ChannelDtmfReceived') this.whispering.send({ type: 'ari.dtmf', digit: event.digit });
+    if (event.type === 'ChannelHangupRequest') this.whispering.send({ type: 'ari.hangup' });
+    if (event.type === 'StasisEnd') this.whispering.send({ type: 'ari.stasisEnd' });
   }
 
-  private onAnswered(event: StasisStartEvent): void {
+  /** `leg` answered: the first one is bridged, the others are hung up; false when it must not stay. */
+  onAnswered(leg: NewLeg, event: StasisStartEvent): boolean {
     const { deps, input, step } = this;
-    if (this.left || this.over) {
-      // Answered just as the step was left: it must not stay.
-      this.answeredAt = new Date();
-      this.hangUp('normal');
-      return;
-    }
-    this.answeredAt = new Date();
-    this.withdraw = () => undefined;
-    input.log.info('the new leg answered', { uuid: this.leg.uuid, channelId: event.channel.id });
-    this.onRinging();
-    this.post('answered', { startTime: this.answeredAt });
+    if (this.left || this.over || this.winner !== undefined) return false;
+    this.winner = leg;
+    for (const other of this.legs) if (other !== leg) other.cancel('answered_elsewhere');
+    input.log.info('the new leg answered', { uuid: leg.leg.uuid, channelId: event.channel.id });
     this.limitTimer = setTimeout(() => {
-      input.log.info('the connected call reached its limit; hanging up the new leg', { uuid: this.leg.uuid, limitSeconds: step.limitSeconds });
-      this.hangUp('normal');
+      input.log.info('the connected call reached its limit; hanging up the new leg', { uuid: leg.leg.uuid, limitSeconds: step.limitSeconds });
+      leg.hangUp('normal');
     }, step.limitSeconds * 1000);
     this.limitTimer.unref();
+    const endpoint = leg.endpoint;
     const bridge = async (): Promise<boolean> => {
-      if (step.endpoint.type === 'phone' && step.endpoint.onAnswerUrl !== undefined && deps.whisper) {
+      if (endpoint.type === 'phone' && endpoint.onAnswerUrl !== undefined && deps.whisper) {
         // The callee hears its document first; the caller keeps hearing ringback meanwhile.
-        this.whispering = deps.whisper({ caller: this.call, leg: this.leg, channelId: this.channelId, url: step.endpoint.onAnswerUrl, method: step.endpoint.onAnswerMethod ?? 'GET', log: input.log });
+        this.whispering = deps.whisper({ caller: this.call, leg: leg.leg, channelId: leg.channelId, url: endpoint.onAnswerUrl, method: endpoint.onAnswerMethod ?? 'GET', log: input.log });
         await this.whispering.done;
         this.whispering = undefined;
         if (this.left || this.over) return false;
       }
       this.stopRingback();
-      if (step.endpoint.type === 'phone' && step.endpoint.dtmfAnswer !== undefined) await sendDtmfWithPauses(deps.ari, this.channelId, step.endpoint.dtmfAnswer, () => !this.left);
+      if (endpoint.type === 'phone' && endpoint.dtmfAnswer !== undefined) await sendDtmfWithPauses(deps.ari, leg.channelId, endpoint.dtmfAnswer, () => !this.left);
       if (this.left) return false;
-      await deps.ari.bridges.create({ bridgeId: this.bridgeId, type: 'mixing', name: `connect-${this.leg.uuid}` });
+      await deps.ari.bridges.create({ bridgeId: this.bridgeId, type: 'mixing', name: `connect-${leg.leg.uuid}` });
       if (this.left) return true;
-      await deps.ari.bridges.addChannel(this.bridgeId, [input.channelId, this.channelId]);
+      await deps.ari.bridges.addChannel(this.bridgeId, [input.channelId, leg.channelId]);
       if (step.record && !this.left && !this.over) this.startRecording(step.record);
       return true;
     };
     this.bridged = bridge().catch((err: unknown) => {
-      input.log.error('could not bridge the new leg to the call; hanging it up', { uuid: this.leg.uuid, err: errorMessage(err) });
-      this.hangUp('normal');
+      input.log.error('could not bridge the new leg to the call; hanging it up', { uuid: leg.leg.uuid, err: errorMessage(err) });
+      leg.hangUp('normal');
       return true;
     });
     // Left while the bridge was being made: destroy what was made.
     void this.bridged.then(() => {
       if (this.left) this.destroyBridge();
     });
+    return true;
+  }
+
+  /** `leg` is over: the winner's end, or the last failure when none answered, ends the step. */
+  onLegOver(leg: NewLeg, outcome: LegOutcome): void {
+    if (this.over) return;
+    if (this.winner !== undefined && leg !== this.winner) return;
+    if (this.winner === undefined && this.legs.some((other) => !other.isOver)) return;
+    const result: DialOutcome = {
+      type: 'dial.over',
+      status: this.winner === undefined ? this.failureOf() : outcome.status,
+      legUuid: leg.leg.uuid,
+      durationSeconds: outcome.durationSeconds,
+      ...(outcome.replace === undefined ? {} : { replace: outcome.replace }),
+    };
+    this.over = true;
+    clearTimeout(this.limitTimer);
+    this.stopRingback();
+    if (!this.recording) {
+      this.end(result);
+      return;
+    }
+    // The outcome (TwiML's action request) carries the recording: it waits until the file is kept.
+    void this.recording.stop();
+    void this.recorded.then((recording) => this.end(recording === undefined ? result : { ...result, recording }));
+  }
+
+  /** None answered: the status that says most (no-answer over busy over a failure). */
+  private failureOf(): CallStatus {
+    const statuses = this.legs.map((leg) => leg.status);
+    for (const status of ['timeout', 'unanswered', 'busy', 'rejected', 'cancelled'] as const) if (statuses.includes(status)) return status;
+    return statuses[statuses.length - 1] ?? 'failed';
+  }
+
+  private end(outcome: DialOutcome): void {
+    if (!this.left) this.sendBack(outcome);
+  }
+
+  /** Records the bridge; once kept, the recording's status goes to the step's `statusReport`. */
+  private startRecording(options: NonNullable<DialStep['record']>): void {
+    const { deps, input } = this;
+    const recording = recordBridge(deps, this.bridgeId, { leg: this.call.leg.uuid, log: input.log, format: options.format, trimSilence: options.trimSilence, what: 'the dialled call' });
+    this.recording = recording;
+    this.recorded = recording.kept.then(async (result) => {
+      if (result === undefined) return undefined;
+      if (options.statusReport && options.statusReport.url !== '') {
+        await report(deps, { leg: this.call.leg.uuid, channelId: input.channelId, log: input.log, report: { ...options.statusReport, replies: false }, result }).catch((err: unknown) =>
+          input.log.warn('the dialled call’s recording status could not be sent', { err: errorMessage(err) }),
+        );
+      }
+      return { recordingId: result.recordingId, size: result.size, startTime: result.startTime, endTime: result.endTime };
+    });
+    void track(this.call, this.recorded);
   }
 
   private startRingback(): void {
@@ -270,7 +256,7 @@ class DialSession {
         input.log.warn('ringback tone could not be fetched; the caller hears silence until the answer', { url, err: errorMessage(err) });
         return;
       }
-      if (this.left || this.answeredAt !== undefined || this.over) return;
+      if (this.left || this.winner !== undefined || this.over) return;
       const playbackId = uuidv7();
       const unroute = deps.ari.events.route(routeKey.playback(playbackId), (event) => {
         if (event.type === 'PlaybackFinished') unroute();
@@ -299,12 +285,6 @@ class DialSession {
     setTimeout(ringback.unroute, UNROUTE_AFTER_MS).unref();
   }
 
-  private hangUp(reason: 'normal'): void {
-    this.deps.ari.channels.hangup(this.channelId, reason).catch((err: unknown) => {
-      if (!isAriStatus(err, 404)) this.input.log.warn('could not hang up the new leg', { uuid: this.leg.uuid, err: errorMessage(err) });
-    });
-  }
-
   private destroyBridge(): void {
     const bridged = this.bridged;
     if (!bridged) return;
@@ -318,66 +298,184 @@ class DialSession {
       });
     });
   }
+}
 
-  /** The new leg hung up (or was hung up) after answering. */
+/** One new leg of a dial: its channel's life, from the originate to its last status. */
+class NewLeg {
+  readonly leg: Leg;
+  readonly channelId = uuidv7();
+  private readonly otherChannelId = uuidv7();
+  private readonly target: StatusTarget;
+  private readonly unrouteChannel: Unroute;
+  private withdraw: () => void = () => undefined;
+  private ringing = false;
+  private dialStatus: string | undefined;
+  private answeredAt: Date | undefined;
+  /** Its last status was sent (or is being asked). */
+  private over = false;
+  private cancelled = false;
+  private hangupReason: HangupReason = 'normal';
+  private goneTimer: NodeJS.Timeout | undefined;
+  /** Its final status, once over. */
+  status: CallStatus | undefined;
+  private resolveDone!: () => void;
+  /** Settles once its last status is queued and its resources are released. */
+  private readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
+
+  constructor(
+    private readonly session: DialSession,
+    readonly endpoint: DialEndpoint,
+    report: Report,
+  ) {
+    const { deps, call, step } = session;
+    const to = endpoint.type === 'phone' ? endpoint.number : endpoint.uri;
+    this.leg = { uuid: uuidv4(), conversationUuid: call.leg.conversationUuid, from: step.from ?? call.leg.from, to, direction: 'outbound' };
+    this.target = { url: report.url, method: report.method, ...(report.events ? { events: report.events } : {}) };
+    // Listed by GET /v1/calls like any leg of the application.
+    deps.history.put(newRecord(this.leg, call.app?.id ?? '', endpoint.type === 'phone' ? { type: 'phone', number: endpoint.number } : { type: 'sip', uri: endpoint.uri }, new Date()));
+    // Routed before the request: a busy outcome comes within milliseconds, maybe before its reply (fact 73).
+    this.unrouteChannel = deps.ari.events.route(routeKey.channel(this.channelId), (event) => this.onEvent(event));
+    // The caller's `completed` waits for the new leg's last status.
+    void track(call, this.done);
+  }
+
+  /** Its last status was sent. */
+  get isOver(): boolean {
+    return this.over;
+  }
+
+  start(): void {
+    const { deps, step, input, call } = this.session;
+    const log = input.log;
+    try {
+      this.withdraw = deps.runtime().expect(this.channelId, { kind: 'claim', onStasisStart: (event) => this.onAnswered(event) }, (step.timeoutSeconds + 60) * 1000);
+    } catch (err) {
+      this.finishUnanswered('failed', 'internal_error', errorMessage(err));
+      return;
+    }
+    log.info('connecting a new leg', { uuid: this.leg.uuid, endpoint: this.endpoint.type, to: this.leg.to, channelId: this.channelId });
+    this.post('started');
+    const variables: Record<string, string> = {};
+    if (this.endpoint.type === 'sip') {
+      // Each header goes into the INVITE as X-<name> (MAPPING.md, not verified on a real trunk).
+      for (const [name, value] of Object.entries(this.endpoint.headers ?? {})) variables[`PJSIP_HEADER(add,X-${name})`] = value;
+    }
+    const callerId = step.from ?? call.leg.from;
+    deps.ari.channels
+      .originate({
+        endpoint: dialString(deps.endpoints, this.endpoint),
+        app: deps.stasisApp,
+        channelId: this.channelId,
+        otherChannelId: this.otherChannelId,
+        timeout: step.timeoutSeconds,
+        ...(callerId === '' ? {} : { callerId }),
+        ...(Object.keys(variables).length > 0 ? { variables } : {}),
+      })
+      .catch((err: unknown) => {
+        log.warn('the new leg could not be placed', { uuid: this.leg.uuid, err: errorMessage(err) });
+        this.finishUnanswered('failed', 'cannot_route', errorMessage(err));
+      });
+  }
+
+  /** Another leg answered: this one is hung up (`answered_elsewhere`), its status `cancelled`. */
+  cancel(reason: HangupReason): void {
+    if (this.over) return;
+    this.hangupReason = reason;
+    this.leave();
+  }
+
+  /** The step is left, or another leg won: hang up, and give up waiting for Asterisk after a while. */
+  leave(): void {
+    if (this.over || this.goneTimer !== undefined) return;
+    if (this.answeredAt === undefined) this.cancelled = true;
+    this.hangUp(this.hangupReason);
+    // Its last status comes with ChannelDestroyed; should Asterisk never say, give up.
+    this.goneTimer = setTimeout(() => {
+      this.session.input.log.warn('the new leg did not end in time; reported as over', { uuid: this.leg.uuid });
+      if (this.answeredAt === undefined) this.finishUnanswered(this.cancelled ? 'cancelled' : 'failed', undefined);
+      else this.finishAnswered();
+    }, this.session.deps.goneTimeoutMs ?? GONE_TIMEOUT_MS);
+    this.goneTimer.unref();
+  }
+
+  hangUp(reason: HangupReason): void {
+    this.session.deps.ari.channels.hangup(this.channelId, reason).catch((err: unknown) => {
+      if (!isAriStatus(err, 404)) this.session.input.log.warn('could not hang up the new leg', { uuid: this.leg.uuid, err: errorMessage(err) });
+    });
+  }
+
+  private onEvent(event: AriEvent): void {
+    this.session.whisperEvent(this, event);
+    if (event.type === 'ChannelStateChange' && event.channel.state === 'Ringing') this.onRinging();
+    if (event.type === 'Dial' && event.dialstatus !== '') {
+      this.dialStatus = event.dialstatus;
+      if (event.dialstatus === 'RINGING') this.onRinging();
+    }
+    if (event.type === 'ChannelDestroyed' || event.type === 'StasisEnd') {
+      if (this.answeredAt !== undefined) {
+        this.finishAnswered();
+        return;
+      }
+      if (event.type !== 'ChannelDestroyed') return;
+      const { status, detail } = unansweredStatus(this.dialStatus, event.cause, this.cancelled);
+      this.finishUnanswered(status, detail);
+    }
+  }
+
+  private onRinging(): void {
+    if (this.ringing || this.answeredAt !== undefined || this.over) return;
+    this.ringing = true;
+    this.post('ringing');
+  }
+
+  private onAnswered(event: StasisStartEvent): void {
+    this.withdraw = () => undefined;
+    if (this.over || this.cancelled || !this.session.onAnswered(this, event)) {
+      // Answered just as the step was left, or after another leg: it must not stay.
+      if (this.answeredAt === undefined && !this.over) this.cancelled = true;
+      this.hangUp(this.hangupReason);
+      return;
+    }
+    this.answeredAt = new Date();
+    this.onRinging();
+    this.post('answered', { startTime: this.answeredAt });
+  }
+
+  /** It hung up (or was hung up) after answering. */
   private finishAnswered(): void {
     if (this.over) return;
     const endTime = new Date();
     const startTime = this.answeredAt ?? endTime;
     const durationSeconds = Math.max(0, Math.round((endTime.getTime() - startTime.getTime()) / 1000));
     this.post('completed', { startTime, endTime, durationSeconds });
-    this.input.log.info('the new leg hung up', { uuid: this.leg.uuid });
-    const outcome: DialOutcome = { type: 'dial.over', status: 'completed', legUuid: this.leg.uuid, durationSeconds };
-    if (!this.recording) {
-      this.end(outcome);
-      return;
-    }
-    // The outcome (TwiML's action request) carries the recording: it waits until the file is kept.
-    this.over = true;
-    void this.recording.stop();
-    void this.recorded.then((recording) => this.end(recording === undefined ? outcome : { ...outcome, recording }));
+    this.session.input.log.info('the new leg hung up', { uuid: this.leg.uuid });
+    this.end({ status: 'completed', answered: true, durationSeconds });
   }
 
-  /** Records the bridge; once kept, the recording's status goes to the step's `statusReport`. */
-  private startRecording(options: NonNullable<DialStep['record']>): void {
-    const { deps, input } = this;
-    const recording = recordBridge(deps, this.bridgeId, { leg: this.call.leg.uuid, log: input.log, format: options.format, trimSilence: options.trimSilence, what: 'the dialled call' });
-    this.recording = recording;
-    this.recorded = recording.kept.then(async (result) => {
-      if (result === undefined) return undefined;
-      if (options.statusReport && options.statusReport.url !== '') {
-        await report(deps, { leg: this.call.leg.uuid, channelId: input.channelId, log: input.log, report: { ...options.statusReport, replies: false }, result }).catch((err: unknown) =>
-          input.log.warn('the dialled call’s recording status could not be sent', { err: errorMessage(err) }),
-        );
-      }
-      return { recordingId: result.recordingId, size: result.size, startTime: result.startTime, endTime: result.endTime };
-    });
-    void track(this.call, this.recorded);
-  }
-
-  /** The new leg never answered: its failure status; with `synchronous`, the reply may replace the rest. */
+  /** It never answered: its failure status; a synchronous one waits for the reply, which may replace the rest. */
   private finishUnanswered(status: CallStatus, detail: string | undefined, reason?: string): void {
     if (this.over) return;
     const extra: StatusExtra = { endTime: new Date(), durationSeconds: 0, ...(detail === undefined ? {} : { detail }), ...(reason === undefined ? {} : { reason }) };
-    this.input.log.info('the new leg was not answered', { uuid: this.leg.uuid, status, detail: detail ?? null });
-    if (!this.step.synchronous || !FAILURES.has(status) || this.left) {
+    this.session.input.log.info('the new leg was not answered', { uuid: this.leg.uuid, status, detail: detail ?? null });
+    if (!this.session.asksOnFailure(this, status)) {
       this.post(status, extra);
-      this.end({ type: 'dial.over', status, legUuid: this.leg.uuid, durationSeconds: 0 });
+      this.end({ status, answered: false, durationSeconds: 0 });
       return;
     }
     this.over = true;
-    void this.ask(status, extra).then((replace) => this.end({ type: 'dial.over', status, legUuid: this.leg.uuid, durationSeconds: 0, ...(replace === undefined ? {} : { replace }) }));
+    this.status = status;
+    void this.ask(status, extra).then((replace) => this.end({ status, answered: false, durationSeconds: 0, ...(replace === undefined ? {} : { replace }) }));
   }
 
-  /** Keeps the new leg's status for GET /v1/calls; a final one closes its record. */
+  /** Keeps its status for GET /v1/calls; a final one closes its record. */
   private record(status: CallStatus, extra?: StatusExtra): void {
     const final = status === 'completed' || FAILURES.has(status) || status === 'cancelled';
-    recordStatus(this.deps.history, this.leg.uuid, status, final ? { ...extra, endTime: extra?.endTime ?? new Date(), durationSeconds: extra?.durationSeconds ?? 0 } : extra);
+    recordStatus(this.session.deps.history, this.leg.uuid, status, final ? { ...extra, endTime: extra?.endTime ?? new Date(), durationSeconds: extra?.durationSeconds ?? 0 } : extra);
   }
 
   /** Sends a failure status and waits for the reply: an NCCO in it is the rest of the call. */
   private async ask(status: CallStatus, extra: StatusExtra): Promise<Program | undefined> {
-    const { call, input } = this;
+    const { call, input, deps } = this.session;
     this.record(status, extra);
     if (!call.events) return undefined;
     const event = this.event(status, extra);
@@ -390,31 +488,31 @@ class DialSession {
       return undefined;
     }
     // As any reply: an NCCO replaces the rest, a broken one ends the call.
-    return replyProgram(this.deps, call, body, input.log, event.target.url).replace;
+    return replyProgram(deps, call, body, input.log, event.target.url).replace;
   }
 
-  private end(outcome: DialOutcome): void {
+  private end(outcome: LegOutcome): void {
     this.over = true;
-    clearTimeout(this.limitTimer);
+    this.status = outcome.status;
     clearTimeout(this.goneTimer);
     this.withdraw();
-    this.stopRingback();
     // Late events of a gone channel have nobody to go to.
     this.unrouteChannel();
     this.resolveDone();
-    if (!this.left) this.sendBack(outcome);
+    this.session.onLegOver(this, outcome);
   }
 
   private post(status: CallStatus, extra?: StatusExtra): void {
     this.record(status, extra);
     const event = this.event(status, extra);
-    if (event) this.call.events?.post(event.target, event.data);
+    if (event) this.session.call.events?.post(event.target, event.data);
   }
 
-  /** The new leg's status event in the caller's dialect, and where it goes (none when the program asked for none). */
+  /** Its status event in the caller's dialect, and where it goes (none when the program asked for none). */
   private event(status: CallStatus, extra: StatusExtra = {}) {
-    const app = this.call.app;
+    const { call } = this.session;
+    const app = call.app;
     if (!app || this.target.url === '') return undefined;
-    return dialectOf(app).statusEvent({ leg: this.leg, app, status }, status, new Date(), { ...extra, parentUuid: this.call.leg.uuid }, this.target);
+    return dialectOf(app).statusEvent({ leg: this.leg, app, status }, status, new Date(), { ...extra, parentUuid: call.leg.uuid }, this.target);
   }
 }

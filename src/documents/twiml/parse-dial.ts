@@ -18,6 +18,8 @@ const SIP_URI = /^sips?:[^\s@?]+@[^\s?]+$/;
 const HEADER_NAME = /^[A-Za-z0-9-]{1,64}$/;
 const LEG_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
 const CONFERENCE_EVENTS = ['start', 'end', 'join', 'leave', 'mute', 'hold', 'modify', 'speaker', 'announcement'];
+// Twilio rings at most 10 nouns of one <Dial> at once.
+const MAX_NOUNS = 10;
 // Twilio's limit on a conference's friendly name.
 const MAX_ROOM_NAME = 128;
 
@@ -35,7 +37,8 @@ export function dial(element: XmlElement, context: ParseContext): Step[] {
   for (const name of ['ringTone', 'sequential', 'referUrl', 'referMethod', 'events']) attributes.ignore(name, 'debug', 'is not supported: ignored');
   attributes.finish();
 
-  const noun = chosenNoun(element, context);
+  const nouns = chosenNouns(element, context);
+  const noun = nouns[0];
   if (noun === undefined) return [];
   if (noun.kind === 'conference') {
     for (const name of ['timeout', 'callerId', 'hangupOnStar', 'timeLimit', ...(record === undefined ? [] : ['record'])]) {
@@ -46,10 +49,12 @@ export function dial(element: XmlElement, context: ParseContext): Step[] {
     if (action !== undefined) steps.push({ kind: 'notify', payload: { DialCallStatus: 'completed' }, report: { url: action, method, shape: 'twiml-action', replies: true } });
     return steps;
   }
-  const { endpoint, report } = noun.kind === 'number' ? numberNoun(noun, context) : sipNoun(noun.element, context);
+  const [firstLeg, ...alsoRing] = nouns.map((n) => (n.kind === 'number' ? numberNoun(n, context) : sipNoun(n.element, context)));
+  const { endpoint, report } = firstLeg!;
   const step: DialStep = {
     kind: 'dial',
     endpoint,
+    ...(alsoRing.length === 0 ? {} : { alsoRing }),
     ...(callerId === undefined || callerId === '' ? {} : { from: callerIdOf(callerId, endpoint, attributes) }),
     timeoutSeconds,
     limitSeconds,
@@ -89,13 +94,17 @@ function dialRecording(attributes: Attributes, context: ParseContext): DialRecor
 
 type Noun = { kind: 'number'; element?: XmlElement; text: string } | { kind: 'sip' | 'conference'; element: XmlElement };
 
-/** The noun dialled: the body's number, or the first noun we can dial (refused ones and the rest noted). */
-function chosenNoun(element: XmlElement, context: ParseContext): Noun | undefined {
+/**
+ * The nouns dialled: the body's number; or every `<Number>` and `<Sip>`, rung
+ * at once as Twilio does; or a `<Conference>` when it comes first, alone.
+ * Refused nouns, and what cannot go with the others, are noted and dropped.
+ */
+function chosenNouns(element: XmlElement, context: ParseContext): Noun[] {
   const { elements, stray } = childrenOf(element);
   if (elements.length === 0) {
     const text = bodyOf(element).text;
     if (text === '') throw new TwimlError('<Dial> needs a number or a noun (<Number>, <Sip>, <Conference>)');
-    return { kind: 'number', text };
+    return [{ kind: 'number', text }];
   }
   if (stray !== undefined) throw new TwimlError(`<Dial> holds both text ${quoted(stray)} and nouns: put the number in a <Number>`);
   const usable: XmlElement[] = [];
@@ -104,14 +113,19 @@ function chosenNoun(element: XmlElement, context: ParseContext): Noun | undefine
     else if ((DIALLED as readonly string[]).includes(noun.name)) usable.push(noun);
     else throw new TwimlError(`<Dial> may hold a number or <Number>, <Sip>, <Conference>, <Client>, <Queue>, got <${noun.name}>`);
   }
-  const [first, ...rest] = usable;
-  if (first === undefined) return undefined;
-  if (rest.length > 0) {
-    // Twilio rings them all at once; one leg at a time is what the dial step does.
-    note(context, 'error', '<Dial>', `<Dial> holds ${usable.length} nouns: only the first (<${first.name}>) is dialled`);
+  const [first] = usable;
+  if (first === undefined) return [];
+  if (first.name === 'Conference') {
+    if (usable.length > 1) note(context, 'error', '<Dial>', `<Dial> holds a <Conference> and ${usable.length - 1} other noun(s): only the <Conference> is joined`);
+    return [{ kind: 'conference', element: first }];
   }
-  if (first.name === 'Number') return { kind: 'number', element: first, text: bodyOf(first).text };
-  return { kind: first.name === 'Sip' ? 'sip' : 'conference', element: first };
+  const legs = usable.filter((noun) => noun.name !== 'Conference');
+  if (legs.length < usable.length) note(context, 'error', '<Dial><Conference>', '<Dial><Conference> cannot be rung with other nouns: skipped');
+  if (legs.length > MAX_NOUNS) {
+    note(context, 'error', '<Dial>', `<Dial> holds ${legs.length} nouns: only the first ${MAX_NOUNS} are rung`);
+    legs.length = MAX_NOUNS;
+  }
+  return legs.map((noun): Noun => (noun.name === 'Number' ? { kind: 'number', element: noun, text: bodyOf(noun).text } : { kind: 'sip', element: noun }));
 }
 
 function numberNoun(noun: Extract<Noun, { kind: 'number' }>, context: ParseContext): { endpoint: DialEndpoint; report: Report } {

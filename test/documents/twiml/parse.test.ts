@@ -659,10 +659,34 @@ describe('<Dial><Number>', () => {
     expect(parsed.notes).toEqual([]);
   });
 
-  it('several nouns: only the first is dialled, an error note says so', () => {
-    const parsed = accepted('<Response><Dial><Number>+14155550100</Number><Number>+14155550101</Number></Dial></Response>');
-    expect(parsed.program.steps).toMatchObject([{ kind: 'dial', endpoint: { number: '+14155550100' } }]);
-    expect(parsed.notes).toEqual([{ level: 'error', where: '<Dial>', message: '<Dial> holds 2 nouns: only the first (<Number>) is dialled' }]);
+  it('several nouns are rung at once, each with its own status callback', () => {
+    const parsed = accepted(
+      '<Response><Dial><Number statusCallback="/a">+14155550100</Number><Sip>sip:desk@pbx.example.com</Sip><Number>+14155550101</Number></Dial></Response>',
+    );
+    expect(parsed.notes).toEqual([]);
+    expect(parsed.program.steps).toMatchObject([
+      {
+        kind: 'dial',
+        endpoint: { type: 'phone', number: '+14155550100' },
+        report: { url: 'https://app.example.com/a' },
+        alsoRing: [
+          { endpoint: { type: 'sip', uri: 'sip:desk@pbx.example.com' }, report: { url: '' } },
+          { endpoint: { type: 'phone', number: '+14155550101' }, report: { url: '' } },
+        ],
+      },
+    ]);
+  });
+
+  it('a Conference goes alone: after legs it is skipped, first it wins; more than 10 legs are cut', () => {
+    expect(notes('<Dial><Number>+14155550100</Number><Conference>room</Conference></Dial>')).toEqual([
+      { level: 'error', where: '<Dial><Conference>', message: '<Dial><Conference> cannot be rung with other nouns: skipped' },
+    ]);
+    expect(only('<Dial><Conference>room</Conference><Number>+14155550100</Number></Dial>')).toMatchObject({ kind: 'join', name: 'room' });
+    const many = Array.from({ length: 12 }, (_, i) => `<Number>+1415555010${String(i).padStart(2, '0')}</Number>`).join('');
+    const parsed = accepted(`<Response><Dial>${many}</Dial></Response>`);
+    expect(parsed.program.steps[0]).toMatchObject({ kind: 'dial' });
+    expect((parsed.program.steps[0] as { alsoRing: unknown[] }).alsoRing).toHaveLength(9);
+    expect(parsed.notes).toEqual([{ level: 'error', where: '<Dial>', message: '<Dial> holds 12 nouns: only the first 10 are rung' }]);
   });
 });
 
