@@ -685,7 +685,7 @@ describe('<Dial><Number>', () => {
     const many = Array.from({ length: 12 }, (_, i) => `<Number>+1415555010${String(i).padStart(2, '0')}</Number>`).join('');
     const parsed = accepted(`<Response><Dial>${many}</Dial></Response>`);
     expect(parsed.program.steps[0]).toMatchObject({ kind: 'dial' });
-    expect((parsed.program.steps[0] as { alsoRing: unknown[] }).alsoRing).toHaveLength(9);
+    expect((parsed.program.steps[0] as unknown as { alsoRing: unknown[] }).alsoRing).toHaveLength(9);
     expect(parsed.notes).toEqual([{ level: 'error', where: '<Dial>', message: '<Dial> holds 12 nouns: only the first 10 are rung' }]);
   });
 });
