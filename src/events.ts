@@ -13,6 +13,11 @@ export interface AppEventMap {
     caller: { name: string; number: string };
     direction: 'inbound' | 'outbound';
   };
+  /**
+   * A call's flow changed state (`greeting`, `{"recording":"capturing"}`), in
+   * order. Computed only while someone listens: reading a state costs.
+   */
+  'call.state': { channelId: string; app: string; state: string; from: string | undefined };
   /** The service answered the call. */
   'call.answered': { channelId: string; app: string };
   /**
@@ -55,6 +60,11 @@ export class AppEvents {
     if (!set) this.listeners.set(event, (set = new Set()));
     set.add(listener as Listener<AppEventName>);
     return () => set.delete(listener as Listener<AppEventName>);
+  }
+
+  /** True when `event` has a listener (so a costly payload can be skipped). */
+  listened(event: AppEventName): boolean {
+    return (this.listeners.get(event)?.size ?? 0) > 0;
   }
 
   /** Delivers an event to every listener. */

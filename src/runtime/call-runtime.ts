@@ -355,15 +355,19 @@ export class CallRuntime {
     log.info('call started', { args, caller: party.caller.number, direction: party.direction });
     this.options.events?.emit('call.started', { channelId: party.channelId, app: flow.app, args, caller: party.caller, direction: party.direction });
 
-    // One line per state transition, at debug (info keeps the call's start, end and errors).
+    // One line per state transition, at debug (info keeps the call's start, end and errors),
+    // and a call.state event for whoever follows calls (live view, fault tests).
     let last: string | undefined;
     const traceStates = log.isDebugEnabled();
+    const events = this.options.events;
     call.unsubscribe = actor.subscribe({
       next: () => {
-        if (!traceStates) return;
+        const followed = events?.listened('call.state') === true;
+        if (!traceStates && !followed) return;
         const state = actor.view().state;
         if (state === last) return;
-        log.debug('state', { state, from: last });
+        if (traceStates) log.debug('state', { state, from: last });
+        if (followed) events?.emit('call.state', { channelId: party.channelId, app: flow.app, state, from: last });
         last = state;
       },
       error: (err) => {

@@ -79,7 +79,7 @@ function setup(options: { postCallTimeoutMs?: number; endTimeoutMs?: number } = 
   });
   runtime.start();
   const hangups = () => ari.calls('channels.hangup').map((args) => args[0]);
-  return { ari, runtime, ended, started, hangups, ...t };
+  return { ari, runtime, events, ended, started, hangups, ...t };
 }
 
 const tick = () => vi.advanceTimersByTimeAsync(0);
@@ -118,6 +118,23 @@ describe('call runtime', () => {
     expect(runtime.list().map((c) => c.channelId)).toEqual(['c1']); // listed while it works
     expect(hangups()).toEqual([]); // the caller hung up; nothing to hang up
     expect(ended).toEqual([]);
+  });
+
+  it('says each state change of a call, in order, to a call.state listener', async () => {
+    const t = setup();
+    const states: AppEventMap['call.state'][] = [];
+    // Subscribed by whoever follows calls (the live view, the fault matrix); nothing is computed without one.
+    t.events.on('call.state', (e) => states.push(e));
+    t.ari.emit(fakeEvents.stasisStart(APP, 'c1'));
+    await tick();
+    t.ari.emit(fakeEvents.hangupRequest(APP, 'c1'));
+    t.ari.emit(fakeEvents.stasisEnd(APP, 'c1'));
+    await tick();
+    expect(states.map(({ state, from }) => [from, state])).toEqual([
+      [undefined, 'talking'],
+      ['talking', 'hungUp'],
+    ]);
+    expect(states[0]).toMatchObject({ channelId: 'c1', app: APP });
   });
 
   it('removes a call once its post-call work is done, and says who hung up and why', async () => {
