@@ -15,6 +15,7 @@ import {
 } from '../../states/vm-record/machine.js';
 import type { CallInput } from '../../states/shared/call.js';
 import type { FlowFactory, FlowServices } from '../app.js';
+import { retryAri } from '../ari/retry.js';
 import { wavDurationSeconds } from '../audio/wav.js';
 import { errorMessage, isAriStatus } from '../errors.js';
 import { firstMissingSound, soundInLanguage } from '../runtime/sounds-check.js';
@@ -65,7 +66,8 @@ export async function prepareDeposit(services: FlowServices, input: PrepareInput
 /** Measures a stored recording whose RecordingFinished never came. */
 async function measureStored(services: FlowServices, recording: string): Promise<number | undefined> {
   try {
-    const seconds = wavDurationSeconds(await services.ari.recordings.getStoredFile(recording));
+    // After a hang-up during an Asterisk restart the file is there once it is back.
+    const seconds = wavDurationSeconds(await retryAri(() => services.ari.recordings.getStoredFile(recording)));
     return seconds === undefined ? undefined : Math.floor(seconds);
   } catch (err) {
     if (isAriStatus(err, 404)) return undefined;
@@ -83,7 +85,7 @@ export async function keepMessage(services: FlowServices, input: KeepInput): Pro
     return { outcome: 'discarded', reason: 'nothing stored' };
   }
   if (duration < config.voicemail.minDurationSeconds) {
-    await ari.recordings.deleteStored(input.recording).catch((err: unknown) => {
+    await retryAri(() => ari.recordings.deleteStored(input.recording)).catch((err: unknown) => {
       if (!isAriStatus(err, 404)) throw err;
     });
     log.info('message too short; discarded', { mailbox: input.mailbox, recording: input.recording, durationSeconds: duration });
@@ -120,7 +122,10 @@ export const vmRecordFlow: FlowFactory = (services) => {
       recording: effects.recording,
       prepareDeposit: fromPromise<PrepareResult, PrepareInput>(({ input }) => prepareDeposit(services, input)),
       deleteRecording: fromPromise<void, { name: string }>(async ({ input }) => {
-        await ari.recordings.deleteStored(input.name);
+        // A take the caller rejected must not stay on Asterisk: tried again while it restarts.
+        await retryAri(() => ari.recordings.deleteStored(input.name)).catch((err: unknown) => {
+          if (!isAriStatus(err, 404)) throw err;
+        });
       }),
       keepMessage: fromPromise<KeepResult, KeepInput>(({ input }) => keepMessage(services, input)),
     },

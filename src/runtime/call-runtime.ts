@@ -88,6 +88,9 @@ export interface CallRuntimeOptions {
   endTimeoutMs?: number;
 }
 
+/** A hang-up Asterisk refuses or does not answer is tried this many times, this far apart (growing). */
+const HANGUP_ATTEMPTS = 4;
+const HANGUP_RETRY_MS = 500;
 const DEFAULT_END_TIMEOUT_MS = 15_000;
 const DEFAULT_EXPECT_TIMEOUT_MS = 120_000;
 /** Waits before answering again when an answer request got no answer. */
@@ -501,10 +504,23 @@ export class CallRuntime {
     if (call.phase === 'postCall' && call.flowOver) this.trigger(call, 'flowDone');
   }
 
-  private hangUp(call: LiveCall): void {
+  private hangUp(call: LiveCall, attempt = 1): void {
     call.hungUpBy ??= 'service';
     this.options.ari.channels.hangup(call.channelId).catch((err: unknown) => {
-      if (!isAriStatus(err, 404)) call.log.warn('hang-up failed', { err: errorMessage(err) });
+      // 404: the channel is gone already; should Asterisk still list it, it is tried again.
+      if (isAriStatus(err, 404)) {
+        if (attempt < HANGUP_ATTEMPTS) {
+          this.options.ari.channels.get(call.channelId).then(
+            () => this.isLive(call) && this.hangUp(call, attempt + 1),
+            () => undefined,
+          );
+        }
+        return;
+      }
+      // Refused or unanswered: the caller would stay on a silent line, so try again while the call is ours.
+      const retry = attempt < HANGUP_ATTEMPTS && this.isLive(call);
+      call.log.warn(retry ? 'hang-up failed; trying again' : 'hang-up failed', { err: errorMessage(err), attempt });
+      if (retry) setTimeout(() => this.isLive(call) && this.hangUp(call, attempt + 1), HANGUP_RETRY_MS * attempt).unref();
     });
   }
 

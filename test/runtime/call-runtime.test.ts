@@ -168,6 +168,26 @@ describe('call runtime', () => {
     expect(ended).toEqual([expect.objectContaining({ hungUpBy: 'service' })]);
   });
 
+  it('tries a refused hang-up again, so the caller is not left on a silent line', async () => {
+    const { ari, runtime, hangups } = setup();
+    let refusals = 2;
+    ari.on('channels.hangup', () => {
+      if (refusals-- > 0) throw new AriError({ status: 500, operation: 'channels.hangup', message: 'Internal Server Error' });
+    });
+    ari.emit(fakeEvents.stasisStart(APP, 'c1'));
+    await tick();
+    ari.emit(fakeEvents.dtmf(APP, 'c1', '#'));
+    await tick();
+    expect(hangups()).toEqual(['c1']);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(hangups()).toEqual(['c1', 'c1', 'c1']);
+    ari.emit(fakeEvents.stasisEnd(APP, 'c1'));
+    await tick();
+    expect(runtime.size).toBe(0);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(hangups()).toHaveLength(3); // accepted: no more tries
+  });
+
   it('ends only the failing call when a flow throws', async () => {
     const { ari, runtime, hangups } = setup();
     ari.emit(fakeEvents.stasisStart(APP, 'bad'));

@@ -96,13 +96,30 @@ describe('recording effect', () => {
     await tick();
     expect(accepted.run.received.at(-1)).toMatchObject({ type: 'recording.finished', cancelled: true });
 
+  });
+
+  it('a cancel Asterisk refuses still ends the take: stopped, its file deleted, reported cancelled', async () => {
     const refused = setupRecording({}, new FakeAri().fail('recordings.cancel', 500, 'Recording operation failed'));
     refused.ari.emit(started());
     refused.run.command({ type: 'recording.cancel' });
     await tick();
+    expect(refused.ari.requests.filter((r) => r.op.startsWith('recordings.')).map((r) => r.op)).toEqual(['recordings.cancel', 'recordings.stop']);
     refused.ari.emit(finished(20));
     await tick();
-    expect(refused.run.received.at(-1)).toMatchObject({ type: 'recording.finished', cancelled: false, duration: 20 });
+    expect(refused.ari.calls('recordings.deleteStored')).toEqual([[NAME]]);
+    expect(refused.run.received.at(-1)).toMatchObject({ type: 'recording.finished', cancelled: true, duration: 20 });
+  });
+
+  it('a cancel sent as the caller hangs up leaves no file: deleted once Asterisk has finished it', async () => {
+    const ari = new FakeAri().fail('recordings.cancel', 404, 'Recording not found');
+    const { run } = setupRecording({}, ari);
+    ari.emit(started());
+    run.command({ type: 'recording.cancel' });
+    await tick();
+    run.stop();
+    ari.emit(finished(4));
+    await tick();
+    expect(ari.calls('recordings.deleteStored')).toEqual([[NAME]]);
   });
 
   it('keeps waiting for a recording still live after a stop, and honours its late RecordingFinished', async () => {

@@ -19,6 +19,7 @@ import { fromCallback } from 'xstate';
 import type { RecordingCommand, RecordingEmitted, RecordingInput } from '../../../states/shared/effects.js';
 import { errorMessage, isAriStatus } from '../../errors.js';
 import type { AriPort, RecordOptions } from '../../ari/port.js';
+import { retryAri } from '../../ari/retry.js';
 import { routeKey, type Unroute } from '../../ari/router.js';
 import type { AriEvent } from '../../ari/types.js';
 
@@ -52,6 +53,8 @@ export function createRecordingEffect(ari: AriPort, timing: RecordingTiming) {
     let sending: Promise<void> = Promise.resolve();
     let stopRequested = false;
     let cancelAccepted = false;
+    /** A cancel was asked for: whatever Asterisk answered, no file may stay behind. */
+    let cancelWanted = false;
     let finishTimer: NodeJS.Timeout | undefined;
     let beepTimer: NodeJS.Timeout | undefined;
     let unrouteBeep: Unroute = () => undefined;
@@ -80,22 +83,38 @@ export function createRecordingEffect(ari: AriPort, timing: RecordingTiming) {
       } else if (event.type === 'RecordingFinished') {
         const r = event.recording;
         // RecordingFinished often comes before the cancel's 204: whether it was a cancel is known once that is answered.
-        void sending.then(() =>
-          end({
-            type: 'recording.finished',
-            name,
-            duration: r.duration ?? 0,
-            ...(r.talking_duration === undefined ? {} : { talkingDuration: r.talking_duration }),
-            ...(r.silence_duration === undefined ? {} : { silenceDuration: r.silence_duration }),
-            cancelled: cancelAccepted,
-          }),
-        );
+        void sending
+          .then(() => discardIfCancelled())
+          .then(() =>
+            end({
+              type: 'recording.finished',
+              name,
+              duration: r.duration ?? 0,
+              ...(r.talking_duration === undefined ? {} : { talkingDuration: r.talking_duration }),
+              ...(r.silence_duration === undefined ? {} : { silenceDuration: r.silence_duration }),
+              cancelled: cancelAccepted || cancelWanted,
+            }),
+          );
       } else if (event.type === 'RecordingFailed') {
         log.warn('recording failed', { recording: name, cause: event.recording.cause });
         end({ type: 'recording.failed', name, reason: event.recording.cause ?? 'recording failed' });
       }
     };
     const unroute = ari.events.route(routeKey.recording(name), onEvent);
+
+    /**
+     * A cancel Asterisk did not do (refused, timed out, or the recording had
+     * ended): the recording was stopped instead, so its file is deleted here.
+     */
+    const discardIfCancelled = async () => {
+      if (!cancelWanted || cancelAccepted) return;
+      await retryAri(() => ari.recordings.deleteStored(name)).then(
+        () => log.info('cancelled recording deleted (Asterisk did not cancel it)', { recording: name }),
+        (err: unknown) => {
+          if (!isAriStatus(err, 404)) log.warn('could not delete a cancelled recording', { recording: name, err: errorMessage(err) });
+        },
+      );
+    };
 
     /** After a stop or cancel: RecordingFinished should follow. If it does not, ask Asterisk; a recording still live is waited for. */
     const awaitFinish = () => {
@@ -116,7 +135,7 @@ export function createRecordingEffect(ari: AriPort, timing: RecordingTiming) {
               () => {
                 // The duration is the file's to tell (undefined), not a guess.
                 log.warn('RecordingFinished never came; the recording is stored', { recording: name });
-                end({ type: 'recording.finished', name, duration: undefined, cancelled: false });
+                void discardIfCancelled().then(() => end({ type: 'recording.finished', name, duration: undefined, cancelled: cancelWanted }));
               },
               () => {
                 if (cancelAccepted) end({ type: 'recording.finished', name, duration: undefined, cancelled: true });
@@ -145,6 +164,7 @@ export function createRecordingEffect(ari: AriPort, timing: RecordingTiming) {
         stopRequested = true;
         awaitFinish();
       }
+      if (command === 'recording.cancel') cancelWanted = true;
       sending = sending.then(() =>
         operations[command]().then(
           () => {
@@ -152,8 +172,17 @@ export function createRecordingEffect(ari: AriPort, timing: RecordingTiming) {
           },
           (err: unknown) => {
             // 404: it already ended; its RecordingFinished is on the way or was delivered.
-            if (isAriStatus(err, 404)) log.debug('recording command after the end', { command, recording: name });
-            else log.warn('recording command failed', { command, recording: name, err: errorMessage(err) });
+            if (isAriStatus(err, 404)) {
+              log.debug('recording command after the end', { command, recording: name });
+              return;
+            }
+            log.warn('recording command failed', { command, recording: name, err: errorMessage(err) });
+            // A refused cancel still ends the take: stopped now, its file deleted once finished.
+            if (command === 'recording.cancel') {
+              return ari.recordings.stop(name).catch((stopErr: unknown) => {
+                if (!isAriStatus(stopErr, 404)) log.warn('could not stop a recording whose cancel failed', { recording: name, err: errorMessage(stopErr) });
+              });
+            }
           },
         ),
       );
@@ -214,6 +243,27 @@ export function createRecordingEffect(ari: AriPort, timing: RecordingTiming) {
       record();
     }
 
+    /** Left with a cancel not yet done (the caller hung up meanwhile): the file it leaves is deleted once it is finished. */
+    const discardLate = () => {
+      let unrouteLate: Unroute = () => undefined;
+      const settle = () => {
+        clearTimeout(giveUp);
+        unrouteLate();
+        void sending.then(() => discardIfCancelled());
+      };
+      const giveUp = setTimeout(settle, timing.finishTimeoutMs);
+      unrouteLate = ari.events.route(routeKey.recording(name), (event) => {
+        if (event.type === 'RecordingFinished' || event.type === 'RecordingFailed') settle();
+      });
+      // Asterisk did the cancel: its file is gone already.
+      void sending.then(() => {
+        if (cancelAccepted) {
+          clearTimeout(giveUp);
+          unrouteLate();
+        }
+      });
+    };
+
     return () => {
       attached = false;
       clearTimeout(beepTimer);
@@ -237,6 +287,7 @@ export function createRecordingEffect(ari: AriPort, timing: RecordingTiming) {
       if (was === 'recording') {
         unroute();
         if (exit) send(exit);
+        if (cancelWanted) discardLate();
         return;
       }
       // Requested, not started: a command now would be ignored (fact 18). Send it at RecordingStarted, bounded.
