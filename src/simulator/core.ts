@@ -31,8 +31,8 @@ export interface CorePaths {
 /** The simulated Asterisk. */
 export class Core {
   readonly apps: Applications;
-  /** Traffic counters (benchmarks). */
-  readonly stats = new TrafficStats();
+  /** Traffic counters (benchmarks); a restart keeps them (they are the simulator's, not Asterisk's). */
+  readonly stats: TrafficStats;
   readonly media = new MediaEngine();
   /** res_http_media_cache: `sound:http://…` downloads, fresh while their max-age runs on this clock. */
   readonly httpMedia = new HttpMediaCache(() => this.clock.now());
@@ -42,8 +42,11 @@ export class Core {
   readonly playbacks = new Map<string, Playback[]>();
   /** Live recordings by name. */
   readonly recordings = new Map<string, LiveRecording>();
-  readonly mailboxes = new Map<string, { old: number; new: number }>();
+  /** res_mwi_external keeps mailboxes in astdb, on disk: a restart keeps them. */
+  readonly mailboxes: Map<string, { old: number; new: number }>;
   readonly startedAt: number;
+  /** The process died (`kill`): nothing it left behind may act or send events any more. */
+  private dead = false;
   private nameSeq = 0x2d;
   private uniqueSeq = 100;
   /** app_snoop's own counter (`Snoop/<id>-00000000` is the first, fact 89). */
@@ -55,9 +58,50 @@ export class Core {
     readonly paths: CorePaths,
     readonly dialplan: Dialplan,
     readonly log: (line: string) => void,
+    kept: { stats?: TrafficStats; mailboxes?: Map<string, { old: number; new: number }> } = {},
   ) {
     this.startedAt = clock.now();
+    this.stats = kept.stats ?? new TrafficStats();
+    this.mailboxes = kept.mailboxes ?? new Map<string, { old: number; new: number }>();
     this.apps = new Applications(clock, ASTERISK_ID, log, (app) => this.stats.event(app));
+  }
+
+  /** Whether this Asterisk has died (see `kill`). */
+  get killed(): boolean {
+    return this.dead;
+  }
+
+  /**
+   * The process dies, as on a crash or `kill -9`: no StasisEnd, no ChannelDestroyed, no
+   * RecordingFinished. A live recording's file keeps the audio written so far; every
+   * timer (dialplan, playbacks, DTMF, dial time-outs) is cancelled, and anything still
+   * holding this Core (a pending download, a request in flight) finds it dead and inert.
+   */
+  kill(): void {
+    if (this.dead) return;
+    this.dead = true;
+    for (const rec of this.recordings.values()) rec.crash();
+    this.cancelAll();
+    this.apps.close();
+    this.channels.clear();
+    this.bridges.clear();
+    this.playbacks.clear();
+    this.recordings.clear();
+  }
+
+  /**
+   * The Asterisk that starts after this one died: empty registries, nothing registered,
+   * the same clock, disk (sounds, recordings, dialplan), mailboxes and traffic counters.
+   * Deliberate difference: ids and channel-name sequences go on counting instead of
+   * starting over, so no id of the old process is ever given out again (Asterisk's
+   * `<epoch>.<n>` ids differ anyway, as it takes seconds to start).
+   */
+  successor(): Core {
+    const next = new Core(this.clock, this.paths, this.dialplan, this.log, { stats: this.stats, mailboxes: this.mailboxes });
+    next.nameSeq = this.nameSeq;
+    next.uniqueSeq = this.uniqueSeq;
+    next.snoopSeq = this.snoopSeq;
+    return next;
   }
 
   /** Now, as Asterisk formats times. */
@@ -99,6 +143,8 @@ export class Core {
 
   /** Runs `fn` after `ms` on the simulator's clock; errors are logged, never thrown into the clock. */
   after(ms: number, fn: () => void): unknown {
+    // A dead process schedules nothing (a download finishing after the crash, for one).
+    if (this.dead) return undefined;
     const handle: unknown = this.clock.setTimeout(() => {
       this.timers.delete(handle);
       try {

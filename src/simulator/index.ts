@@ -5,7 +5,6 @@
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,14 +22,18 @@ import type { FaultControls } from './faults.js';
 import { Router } from './http/routing.js';
 import { createAriServer } from './http/server.js';
 import type { HandlerMap } from './http/types.js';
+import { AsteriskProcess } from './process.js';
 import { bridgeHandlers } from './resources/bridges.js';
 import { channelHandlers } from './resources/channels.js';
 import { mediaHandlers } from './resources/media.js';
 import { systemHandlers } from './resources/system.js';
+import { liveCounts } from './stats.js';
+import type { LiveCounts } from './stats.js';
 
 export { ManualClock, RealClock } from './clock.js';
 export type { Clock } from './clock.js';
-export type { FaultControls } from './faults.js';
+export type { FaultControls, PlannedFault, RepeatOptions, RequestMatch } from './faults.js';
+export type { LiveCounts } from './stats.js';
 
 /** How to start a simulator. */
 export interface SimulatorOptions {
@@ -65,6 +68,8 @@ export interface Simulator {
   readonly recordingsDir: string;
   readonly soundsDir: string;
   readonly faults: FaultControls;
+  /** What the running Asterisk holds now (also `live` in `GET /simulator/stats`). */
+  counts(): LiveCounts;
   close(): Promise<void>;
 }
 
@@ -99,41 +104,35 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   if (missing.length > 0) log(`operations without a handler (501): ${missing.map((o) => `${o.resource}.${o.nickname}`).join(', ')}`);
 
   let sockets = new Set<EventSocket>();
-  const faults = new Faults(() => sockets, core.apps);
-  const server: Server = createAriServer({ core, users, router: new Router(operations), handlers: HANDLERS, faults, log });
-  sockets = attachEventWebSocket(server, { core, users, delayMs: () => faults.delay, log });
-
-  await new Promise<void>((resolveListen, rejectListen) => {
-    server.once('error', rejectListen);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', rejectListen);
-      resolveListen();
-    });
-  });
-  const address = server.address() as AddressInfo;
   const host = options.host ?? '127.0.0.1';
+  const running = new AsteriskProcess(core, host);
+  // A restart replaces the Core: everything asks for the current one.
+  const current = (): Core => running.core;
+  const faults = new Faults({ clock: core.clock, sockets: () => sockets, core: current, restart: (downMs) => running.restart(downMs) });
+  const server: Server = createAriServer({ core: current, users, router: new Router(operations), handlers: HANDLERS, faults, log });
+  sockets = attachEventWebSocket(server, { core: current, users, delayMs: () => faults.delay, refuses: (apps) => faults.refusesWebSocket(apps), log });
+  const port = await running.serve(server, () => sockets, options.port ?? 0);
   let closed = false;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
-    port: address.port,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
     recordingsDir,
     soundsDir,
     faults,
+    counts: () => liveCounts(running.core),
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      const now = running.core;
       for (const s of [...sockets]) {
-        core.apps.unregisterSocket(s);
+        now.apps.unregisterSocket(s);
         s.close();
       }
       // Nothing may fire after close: hang everything up (no app hears it any more) and stop the timers.
-      for (const ch of [...core.channels.values()]) hangupChannel(core, ch, 16, 'api');
-      for (const b of [...core.bridges.values()]) destroyBridge(core, b);
-      core.cancelAll();
-      await new Promise<void>((resolveClose) => {
-        server.close(() => resolveClose());
-        server.closeAllConnections();
-      });
+      for (const ch of [...now.channels.values()]) hangupChannel(now, ch, 16, 'api');
+      for (const b of [...now.bridges.values()]) destroyBridge(now, b);
+      now.kill();
+      await running.shutdown();
       if (ownRecordings) rmSync(recordingsDir, { recursive: true, force: true });
     },
   };

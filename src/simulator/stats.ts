@@ -1,8 +1,39 @@
 /**
  * Traffic counters, for benchmarks: ARI requests by user and operation, events
- * by app. Not an Asterisk feature (a deliberate addition, outside `/ari`):
- * `GET /simulator/stats` shows them, `DELETE /simulator/stats` starts over.
+ * by app; and what is alive now (channels, bridges, recordings), for soaks. Not an
+ * Asterisk feature (a deliberate addition, outside `/ari`): `GET /simulator/stats`
+ * shows them, `DELETE /simulator/stats` starts the traffic counters over.
  */
+import type { Core } from './core.js';
+
+/** What the running Asterisk holds now (a restart empties it). */
+export interface LiveCounts {
+  /** Channels not destroyed, as `GET /channels` lists them. */
+  channels: number;
+  /** Of those, the ones in a Stasis app. */
+  channelsInStasis: number;
+  bridges: number;
+  /** Live recordings (queued, recording or paused). */
+  recordings: number;
+  /** Playbacks not finished (queued or playing). */
+  playbacks: number;
+  /** Stasis apps registered over a connected WebSocket. */
+  apps: number;
+}
+
+/** Counts what `core` holds now. */
+export function liveCounts(core: Core): LiveCounts {
+  let channels = 0;
+  let channelsInStasis = 0;
+  for (const ch of core.channels.values()) {
+    if (ch.destroyed || ch.internal) continue;
+    channels++;
+    if (ch.inStasis) channelsInStasis++;
+  }
+  let playbacks = 0;
+  for (const list of core.playbacks.values()) playbacks += list.length;
+  return { channels, channelsInStasis, bridges: core.bridges.size, recordings: core.recordings.size, playbacks, apps: core.apps.list().filter((a) => a.active).length };
+}
 
 /** What the simulator has served since the counters were last reset. */
 export interface TrafficSnapshot {

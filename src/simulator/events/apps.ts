@@ -75,6 +75,8 @@ export class Application {
 /** The application registry and event fan-out. */
 export class Applications {
   private readonly apps = new Map<string, Application>();
+  /** The process died: every registration is gone and nothing is published any more. */
+  private closed = false;
 
   constructor(
     private readonly clock: Clock,
@@ -83,6 +85,12 @@ export class Applications {
     /** Counts each event sent, by app (traffic stats). */
     private readonly sent: (app: string) => void = () => undefined,
   ) {}
+
+  /** Forgets every app and publishes nothing from now on (the process died). */
+  close(): void {
+    this.closed = true;
+    this.apps.clear();
+  }
 
   /** An app by name, registered or not yet cleaned up. */
   get(name: string): Application | undefined {
@@ -198,6 +206,7 @@ export class Applications {
    * shows the state at the time of the event.
    */
   publish(type: string, fields: Record<string, unknown>, route: Route): void {
+    if (this.closed) return;
     const base = { type, timestamp: formatTimestamp(this.clock.now()), ...fields };
     for (const app of this.apps.values()) {
       if (!this.routes(app, route)) continue;

@@ -9,6 +9,7 @@ import { buildApiDocs } from '../api-docs/index.js';
 import type { Core } from '../core.js';
 import { AriError } from '../errors.js';
 import type { Faults } from '../faults.js';
+import { liveCounts } from '../stats.js';
 import { authorizedUser } from './auth.js';
 import type { Credentials } from './auth.js';
 import { Params } from './params.js';
@@ -17,7 +18,8 @@ import type { HandlerMap, Reply } from './types.js';
 
 /** What the HTTP server needs. */
 export interface ServerDeps {
-  core: Core;
+  /** The Asterisk running now (a restart replaces it). */
+  core: () => Core;
   users: readonly Credentials[];
   router: Router;
   handlers: HandlerMap;
@@ -88,13 +90,15 @@ export function createAriServer(deps: ServerDeps): Server {
 }
 
 async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  // Taken once: a request in flight when Asterisk restarts stays with the dead one.
+  const core = deps.core();
   const method = (req.method ?? 'GET').toUpperCase();
   const url = new URL(req.url ?? '/', 'http://localhost');
   const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
   const user = authorizedUser(req, url, deps.users);
   if (rawPath === '/simulator/stats' && user !== undefined) {
-    if (method === 'DELETE') deps.core.stats.reset();
-    send(res, 200, deps.core.stats.snapshot());
+    if (method === 'DELETE') core.stats.reset();
+    send(res, 200, { ...core.stats.snapshot(), live: liveCounts(core) });
     return;
   }
   if (rawPath !== '/ari' && !rawPath.startsWith('/ari/')) {
@@ -106,10 +110,16 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     send(res, 401, { message: 'Authentication required' }, { 'WWW-Authenticate': 'Basic realm="Asterisk REST Interface"' });
     return;
   }
-  const failure = deps.faults.take(method, rawPath);
-  if (failure !== undefined) {
-    deps.log(`fault: failing ${method} ${rawPath} with ${failure.status}`);
-    send(res, failure.status, { message: failure.message });
+  const fault = deps.faults.take(method, rawPath, user);
+  if (fault?.kind === 'hang') {
+    deps.log(`fault: holding ${method} ${rawPath} unanswered`);
+    // Read and dropped, never answered: the client's time-out, a restart or close ends it.
+    req.resume();
+    return;
+  }
+  if (fault?.kind === 'fail') {
+    deps.log(`fault: failing ${method} ${rawPath} with ${fault.status}`);
+    send(res, fault.status, { message: fault.message });
     return;
   }
   const path = rawPath.slice('/ari'.length);
@@ -137,8 +147,8 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
       return;
     }
     deps.log(`http: ${method} ${req.url ?? ''} -> ${key}`);
-    deps.core.stats.request(user, key);
-    const reply: Reply = await handler({ core: deps.core, params: new Params(queryMap(url), pathParams, body) });
+    core.stats.request(user, key);
+    const reply: Reply = await handler({ core, params: new Params(queryMap(url), pathParams, body) });
     if (reply.raw !== undefined) {
       res.writeHead(reply.status, { 'Content-Type': reply.raw.contentType, 'Content-Length': String(reply.raw.data.length), 'Cache-Control': 'no-cache, no-store', Server: 'Asterisk/22.10.1' });
       res.end(reply.raw.data);

@@ -403,6 +403,23 @@ export class LiveRecording implements Command, AudioListener {
     }
   }
 
+  /**
+   * The process died: no event, and the file keeps what was written up to now (Asterisk
+   * writes frames as they come; no trailing silence is trimmed). In the beep nothing is
+   * on disk yet. Deliberate difference: our file is complete and valid, where a crashed
+   * Asterisk may leave a wav header that was never updated with the data size.
+   */
+  crash(): void {
+    if (this.finished) return;
+    if (this.capturing) this.flush();
+    this.finished = true;
+    this.capturing = false;
+    this.core.cancel(this.timer);
+    this.core.cancel(this.beepTimer);
+    this.core.media.remove(this);
+    if (this.opened) this.saveFile(this.written);
+  }
+
   /** The channel hung up while this waited: it still starts, hears nothing and ends at once. */
   hangupWhileQueued(): void {
     this.state = 'recording';
