@@ -17,7 +17,8 @@ const BY_MESSAGE: [RegExp, number][] = [
   [/^Authentication required$/, 401],
   [/forbidden/i, 403],
   [/^Channel not in this bridge$|^Event source (does not exist|was not subscribed to)$|format is unknown/, 422],
-  [/already exists|^Can only \w+ while|does not support reloading|isn't playing music|^Channel .* not in Stasis/i, 409],
+  // Asterisk's own 409 wordings (api-docs): "Channel not in Stasis application", "Recording not in session", "… is not in the 'Down' state".
+  [/already exists|^Can only \w+ while|does not support reloading|isn't playing music|^Channel (.* )?not in Stasis|^Recording not in session$|is not in the '\w+' state/i, 409],
   [/not found|could not be found|^No .* found/i, 404],
   [/required|must be specified|^Missing|invalid|cannot be negative/i, 400],
   [/^Error parsing request$|^Failed to|^Allocation failed$|^Unable to|Internal Server Error/i, 500],

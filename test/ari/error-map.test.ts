@@ -38,6 +38,10 @@ const recorded: [operation: string, message: string, status: number][] = [
   ['playbacks.control', 'Can only pause while media is playing', 409],
   ['channels.originate', 'Channel with given unique ID already exists', 409],
   ['asterisk.reloadModule', 'Module does not support reloading', 409],
+  // Asterisk's wording for these 409s (api-docs; not in the transcripts).
+  ['channels.answer', 'Channel not in Stasis application', 409],
+  ['recordings.stop', 'Recording not in session', 409],
+  ['channels.dial', "Channel is not in the 'Down' state", 409],
   ['channels.record', "Recording 'voicemail/305/1' already exists and can not be overwritten", 409],
   ['bridges.removeChannel', 'Channel not in this bridge', 422],
   ['applications.subscribe', 'Event source does not exist', 422],
