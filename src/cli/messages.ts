@@ -3,7 +3,7 @@
  * the database only; `export` and `delete` reach Asterisk through ARI, where
  * the audio is (exports download each recording's file).
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { recordingPrefix } from '../../states/shared/voicemail.js';
 import { publishMwi } from '../apps/voicemail/mwi.js';
@@ -52,8 +52,22 @@ const list: Command = {
 /** Writes a file atomically: a temporary name, then rename. */
 async function writeAtomically(file: string, data: Buffer | string): Promise<void> {
   const temporary = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}`);
-  await writeFile(temporary, data);
+  // A stale (or planted) temporary is removed, never written through: `wx` refuses to follow a symlink there.
+  await rm(temporary, { force: true });
+  await writeFile(temporary, data, { flag: 'wx' });
   await rename(temporary, file);
+}
+
+/** The export folder's problem in one line (an AppError): the folder is the user's input, not a bug. */
+function exportProblem(dir: string, err: unknown): AppError {
+  return new AppError('INVALID_INPUT', `cannot write the export to ${dir}: ${errorMessage(err)}`, { cause: err });
+}
+
+/** Checks `<dir>` before anything is asked of Asterisk. */
+function checkExportDir(dir: string): string {
+  if (dir === '') throw new AppError('INVALID_INPUT', '<dir> must not be empty');
+  if (dir.includes('\0')) throw new AppError('INVALID_INPUT', '<dir> must not contain a NUL character');
+  return dir;
 }
 
 const exportCommand: Command = {
@@ -67,30 +81,39 @@ const exportCommand: Command = {
   ].join('\n'),
   args: ['mailbox', 'dir'],
   options: {},
-  async run({ positionals: [mailbox, dir] }, ctx) {
+  async run({ positionals: [mailbox, target] }, ctx) {
     checkMailboxId(mailbox);
+    const dir = checkExportDir(target!);
     return withStore(ctx, async (store) => {
       const messages = await messagesOf(store, mailbox!);
       const ari = await ctx.ari();
-      await mkdir(dir!, { recursive: true });
+      await mkdir(dir, { recursive: true }).catch((err: unknown) => {
+        throw exportProblem(dir, err);
+      });
+      const write = (file: string, data: Buffer | string) =>
+        writeAtomically(path.join(dir, file), data).catch((err: unknown) => {
+          throw exportProblem(dir, err);
+        });
       const exported: (Message & { file: string })[] = [];
       const missing: Message[] = [];
       for (const [i, message] of messages.entries()) {
+        let audio: Buffer;
         try {
-          const audio = await ari.recordings.getStoredFile(message.recording);
-          const file = `${String(i + 1).padStart(3, '0')}-${message.id}.wav`;
-          await writeAtomically(path.join(dir!, file), audio);
-          exported.push({ ...message, file });
+          audio = await ari.recordings.getStoredFile(message.recording);
         } catch (err) {
           if (!isAriStatus(err, 404)) throw err;
           missing.push(message);
+          continue;
         }
+        const file = `${String(i + 1).padStart(3, '0')}-${message.id}.wav`;
+        await write(file, audio);
+        exported.push({ ...message, file });
       }
-      await writeAtomically(path.join(dir!, 'messages.json'), `${JSON.stringify(exported, null, 2)}\n`);
+      await write('messages.json', `${JSON.stringify(exported, null, 2)}\n`);
       if (exported.length > 0) {
         ctx.out(formatTable(['FILE', 'FROM', 'RECEIVED', 'LENGTH'], exported.map((m) => [m.file, from(m), m.receivedAt, `${m.durationSeconds} s`]), [3]));
       }
-      ctx.out(`Exported ${plural(exported.length, 'message')} of mailbox ${mailbox} to ${path.resolve(dir!)} (messages.json lists them).`);
+      ctx.out(`Exported ${plural(exported.length, 'message')} of mailbox ${mailbox} to ${path.resolve(dir)} (messages.json lists them).`);
       for (const m of missing) ctx.io.stderr.write(`stasis-flows: message ${m.id}: its audio ${m.recording} is missing on Asterisk; skipped\n`);
       return missing.length > 0 ? 1 : 0;
     });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { AriPort } from '../ari/port.js';
 import { FLOW_PROMPTS } from '../apps/prompts.js';
 import type { LocalConfig } from '../config.js';
-import { AppError } from '../errors.js';
+import { AppError, errorMessage } from '../errors.js';
 import { addSounds, type AddedSound, type AddItem } from '../sounds/add.js';
 import { missingPrompts, listLanguage, promptStatus, type PromptStatus } from '../sounds/inventory.js';
 import { checkLanguage, checkSoundName, soundNameFromFile } from '../sounds/names.js';
@@ -153,6 +153,12 @@ const say: Command = {
         const language = languageOption(values.lang, config);
         const soundsDir = new SoundsDir(config.soundsDir);
         const voice = text(values.voice);
+        // Asterisk first: unreachable, nothing is spoken nor cached (the connection is kept for the add).
+        if (connect) {
+          await connect().catch((err: unknown) => {
+            throw new AppError('ARI_UNREACHABLE', `${errorMessage(err)}; nothing was written (--no-verify installs without asking Asterisk)`, { cause: err });
+          });
+        }
         const speech = await synthesise(
           { text: spoken!, language, ...(voice === undefined ? {} : { voice }) },
           { cacheDir: ttsCacheDir(config.dataDir), stagingDir, runner: runTool },

@@ -5,7 +5,7 @@
  * The one exception is a TwiML auth token the CLI generates: printed once, when made.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { toSid } from '../documents/twiml/sids.js';
 import { AppError, errorMessage } from '../errors.js';
 import { checkDialect } from '../storage/voice-rules.js';
@@ -35,14 +35,23 @@ function methodOption(option: string, value: string | boolean | undefined): Webh
   return upper;
 }
 
+/** Bytes a PEM public key file may have: an RSA-8192 SPKI PEM is about 1.5 KiB (the store takes 16 KiB). */
+const MAX_KEY_FILE = 16 * 1024;
+
 /** The PEM in the `--public-key` file ("" stays "": `set` clears the key with it). */
 function publicKeyOption(value: string | boolean | undefined): string | undefined {
   const file = text(value);
   if (file === undefined || file === '') return file;
+  const refuse = (why: string) => new AppError('INVALID_INPUT', `cannot read --public-key ${file}: ${why}`);
   try {
+    // Checked before reading: /dev/zero or a FIFO would be read forever, a big file whole.
+    const info = statSync(file);
+    if (!info.isFile()) throw refuse('not a regular file');
+    if (info.size > MAX_KEY_FILE) throw refuse(`${info.size} bytes is too large for a PEM public key (at most ${MAX_KEY_FILE})`);
     return readFileSync(file, 'utf8');
   } catch (err) {
-    throw new AppError('INVALID_INPUT', `cannot read --public-key ${file}: ${errorMessage(err)}`);
+    if (err instanceof AppError) throw err;
+    throw refuse(errorMessage(err));
   }
 }
 

@@ -50,6 +50,14 @@ export function errorBody(code: HttpErrorCode, detail: string, instance: string)
   return { type: `${TYPE_BASE}${code}`, title: ERRORS[code].title, detail, instance };
 }
 
+/** What fastify's router refuses before any route runs, as a status and a one-line detail (never the whole URL). */
+export function routingProblem(err: FastifyError): { status: 400 | 404 | 500; detail: string } {
+  // The router's limit on one path segment (maxParamLength, 100): longer than any id handed out, so nothing is there.
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return { status: 404, detail: 'no resource has a path segment that long (at most 100 characters)' };
+  if (err.code === 'FST_ERR_BAD_URL') return { status: 400, detail: 'the URL is not validly percent-encoded' };
+  return { status: 500, detail: 'the request failed; the service log has the details' };
+}
+
 function isFastifyError(err: unknown): err is FastifyError {
   return err instanceof Error && typeof (err as { statusCode?: unknown }).statusCode === 'number';
 }

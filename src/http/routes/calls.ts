@@ -60,7 +60,7 @@ const LIST_QUERY = {
     date_start: { type: 'string' },
     date_end: { type: 'string' },
     page_size: { type: 'integer', minimum: 1, maximum: 100, default: 10 },
-    record_index: { type: 'integer', minimum: 0, default: 0 },
+    record_index: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 },
     order: { type: 'string', enum: ['asc', 'desc'], default: 'asc' },
     conversation_uuid: { type: 'string', minLength: 1, maxLength: 128 },
   },
@@ -154,7 +154,39 @@ function httpUrl(field: string, value: string): string {
   return value;
 }
 
+/**
+ * Checks that the integer fields given are finite. The schemas say integer
+ * with bounds, but ajv coerces a string such as "Infinity" or "1e400" after
+ * its checks, so such a value reaches the handler as Infinity.
+ */
+function wholeNumbers(where: 'body' | 'querystring', values: object, fields: readonly string[]): void {
+  for (const field of fields) {
+    const value = (values as Record<string, unknown>)[field];
+    if (value !== undefined && !Number.isSafeInteger(value)) throw new HttpApiError('invalid-request', `${where}/${field} must be a whole number`);
+  }
+}
+
 const upperMethod = (method: string | undefined, fallback: 'GET' | 'POST'): 'GET' | 'POST' => (method === undefined ? fallback : (method.toUpperCase() as 'GET' | 'POST'));
+
+// Numbers and URIs go into a dial string (`PJSIP/{number}@trunk`): `@`, `/` or spaces there would dial elsewhere.
+const PHONE_NUMBER = /^\+?[0-9]{1,32}$/;
+// As NCCO `connect` has them (documents/ncco/parse.ts): user@host, no spaces.
+const SIP_URI = /^sips?:[^\s@]+@[^\s@]+$/i;
+// A SIP header is `X-<name>: <value>` on the INVITE: a token name, a one-line value.
+const HEADER_NAME = /^[A-Za-z0-9-]{1,64}$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+function sipHeaders(headers: unknown): Record<string, string> {
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers) || !Object.values(headers).every((v) => typeof v === 'string')) {
+    throw badField('to/0/headers', 'must be an object of strings');
+  }
+  for (const [name, value] of Object.entries(headers as Record<string, string>)) {
+    if (!HEADER_NAME.test(name)) throw badField('to/0/headers', `has a name that is not a SIP token (letters, digits, "-"): ${JSON.stringify(name).slice(0, 40)}`);
+    if (CONTROL.test(value) || value.length > 1024) throw badField(`to/0/headers/${name}`, 'must be one line of at most 1024 characters');
+  }
+  return headers as Record<string, string>;
+}
 
 /** `to[0]` as a CallEndpoint: a phone or a sip endpoint (others are not something this service can dial). */
 function endpoint(raw: Record<string, unknown>): CallEndpoint {
@@ -165,6 +197,7 @@ function endpoint(raw: Record<string, unknown>): CallEndpoint {
   if (raw.type === 'phone') {
     const number = text('number', 64);
     if (number === undefined) throw badField('to/0/number', 'is required for a phone endpoint');
+    if (!PHONE_NUMBER.test(number)) throw badField('to/0/number', 'must be a phone number (digits, an optional leading +)');
     // The Node SDK sends `dtmfAnswer` as given; Python sends `dtmf_answer`.
     const dtmf = raw.dtmfAnswer ?? raw.dtmf_answer;
     if (dtmf === undefined) return { type: 'phone', number };
@@ -173,13 +206,9 @@ function endpoint(raw: Record<string, unknown>): CallEndpoint {
   }
   if (raw.type === 'sip') {
     const uri = text('uri');
-    if (uri === undefined || !/^sips?:/i.test(uri)) throw badField('to/0/uri', 'must be a sip: URI');
+    if (uri === undefined || !SIP_URI.test(uri) || CONTROL.test(uri)) throw badField('to/0/uri', 'must be a sip: URI such as sip:user@host');
     if (raw.headers === undefined) return { type: 'sip', uri };
-    const headers = raw.headers;
-    if (typeof headers !== 'object' || headers === null || Array.isArray(headers) || !Object.values(headers).every((v) => typeof v === 'string')) {
-      throw badField('to/0/headers', 'must be an object of strings');
-    }
-    return { type: 'sip', uri, headers: headers as Record<string, string> };
+    return { type: 'sip', uri, headers: sipHeaders(raw.headers) };
   }
   throw badField('to/0/type', `must be phone or sip, got ${JSON.stringify(raw.type).slice(0, 40)}`);
 }
@@ -198,7 +227,10 @@ function createRequest(body: CreateBody): OutboundCallRequest {
     to: endpoint(body.to[0]!),
     document: documentOf('', body.ncco, body.answer_url, upperMethod(body.answer_method, 'GET')),
   };
-  if (body.from !== undefined) request.from = body.from.number;
+  if (body.from !== undefined) {
+    if (!PHONE_NUMBER.test(body.from.number)) throw badField('from/number', 'must be a phone number (digits, an optional leading +)');
+    request.from = body.from.number;
+  }
   if (body.event_url !== undefined) request.eventUrl = httpUrl('event_url/0', body.event_url[0]!);
   if (body.event_method !== undefined) request.eventMethod = upperMethod(body.event_method, 'POST');
   if (body.ringing_timer !== undefined) request.ringingTimer = body.ringing_timer;
@@ -291,6 +323,7 @@ export function callRoutes(app: FastifyInstance, deps: CallRoutesDeps): void {
   const base = (request: FastifyRequest) => deps.publicUrl().replace(/\/+$/, '') || `${request.protocol}://${request.host}`;
 
   const create = async (request: FastifyRequest<{ Body: CreateBody }>, reply: FastifyReply) => {
+    wholeNumbers('body', request.body, ['ringing_timer', 'length_timer']);
     const outbound = createRequest(request.body);
     let call: CallRecord;
     try {
@@ -307,6 +340,7 @@ export function callRoutes(app: FastifyInstance, deps: CallRoutesDeps): void {
 
   const list = (request: FastifyRequest<{ Querystring: ListQuery }>) => {
     const q = request.query;
+    wholeNumbers('querystring', q, ['page_size', 'record_index']);
     const filter: { -readonly [K in keyof CallFilter]: CallFilter[K] } = { order: q.order, recordIndex: q.record_index, pageSize: q.page_size };
     if (q.status !== undefined) filter.status = q.status;
     const dateStart = dateFilter('date_start', q.date_start);
@@ -353,6 +387,7 @@ export function callRoutes(app: FastifyInstance, deps: CallRoutesDeps): void {
 
   app.put<ByUuid & { Body: TalkBody }>('/v1/calls/:uuid/talk', { onRequest, schema: { params: UUID, body: TALK_BODY } }, (request) => {
     const body = request.body;
+    wholeNumbers('body', body, ['style', 'loop']);
     const talk: { -readonly [K in keyof Extract<Announcement, { kind: 'talk' }>]: Extract<Announcement, { kind: 'talk' }>[K] } = { kind: 'talk', text: body.text, loop: body.loop ?? 1, level: level(body.level) };
     if (body.language !== undefined) talk.language = body.language;
     if (body.voice_name !== undefined) talk.voiceName = body.voice_name;
@@ -362,6 +397,7 @@ export function callRoutes(app: FastifyInstance, deps: CallRoutesDeps): void {
 
   app.put<ByUuid & { Body: StreamBody }>('/v1/calls/:uuid/stream', { onRequest, schema: { params: UUID, body: STREAM_BODY } }, (request) => {
     const body = request.body;
+    wholeNumbers('body', body, ['loop']);
     const stream: Announcement = { kind: 'stream', url: httpUrl('stream_url/0', body.stream_url[0]!), loop: body.loop ?? 1, level: level(body.level) };
     return announce(request, stream, 'Stream started');
   });
