@@ -278,6 +278,8 @@ describe('POST Calls.json: form bodies', () => {
     ['a Timeout in exponent form', FORM, `${VALID}&Timeout=1e2`, 400, 20001, /^Timeout must be/],
     ['a TimeLimit over a day', FORM, `${VALID}&TimeLimit=86401`, 400, 20001, /^TimeLimit must be/],
     ['SendDigits of letters', FORM, `${VALID}&SendDigits=abc`, 400, 20001, /^SendDigits must be/],
+    ['a sip: URI that names another endpoint', FORM, 'To=sip%3Atrunk%2Fsip%3Ax%40evil.example&From=%2B1&Twiml=%3CResponse%2F%3E', 400, 21211, /^To must be/],
+    ['a sip: URI with a NUL', FORM, 'To=sip%3Aa%00b%40host&From=%2B1&Twiml=%3CResponse%2F%3E', 400, 21211, /^To must be/],
     ['SendDigits to a sip: URI', FORM, 'To=sip%3Aa%40b.example&From=%2B1&Twiml=%3CResponse%2F%3E&SendDigits=1', 400, 20001, /^SendDigits needs a phone number in To$/],
   ])('%s', async (_label, type, payload, status, code, message) => {
     refusal(await send('POST', `${account}/Calls.json`, payload, { authorization: basic(sid, TOKEN), 'content-type': type }), status, code, message);
