@@ -285,6 +285,8 @@ export async function runCell(lane: Lane, flow: FlowUnderTest, tourName: string,
   let over = false;
   const waiters = new Set<{ state: string; resolve: () => void; reject: (err: Error) => void }>();
   let reached = false;
+  /** The call whose state took the fault (a queue cell has two calls). */
+  let reachedBy: string | undefined;
   let left: (() => void) | undefined;
   let heardAtFault = 0;
   const unlisten = lane.app.events.on('call.state', (event) => {
@@ -293,10 +295,11 @@ export async function runCell(lane: Lane, flow: FlowUnderTest, tourName: string,
     observed.states.push(now);
     if (!reached && now === state) {
       reached = true;
+      reachedBy = event.channelId;
       observed.injected = true;
       heardAtFault = context.call?.heard.length ?? 0;
       inject(lane, flow, fault, context, observed, (undo) => (left = undo));
-    } else if (left && now !== state) {
+    } else if (left && event.channelId === reachedBy && now !== state) {
       left();
       left = undefined;
     }

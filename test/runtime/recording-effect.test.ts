@@ -3,6 +3,7 @@ import { createRecordingEffect } from '../../src/runtime/effects/recording.js';
 import type { PlayOptions, RecordOptions } from '../../src/ari/port.js';
 import type { RecordingInput } from '../../states/shared/effects.js';
 import { FakeAri, fakeEvents } from '../support/fake-ari.js';
+import { AriError } from '../../src/errors.js';
 import { memoryLog, runEffect } from '../support/effect-harness.js';
 
 const APP = 'app';
@@ -132,6 +133,37 @@ describe('recording effect', () => {
     ari.emit(finished(3));
     await tick();
     expect(run.received.at(-1)).toEqual({ type: 'recording.finished', name: NAME, duration: 3, cancelled: false });
+  });
+
+  it('stops again a recording still live after its stop failed (it would run to the end of the call)', async () => {
+    let refusals = 1;
+    const ari = new FakeAri();
+    ari.on('recordings.stop', () => {
+      if (refusals-- > 0) throw new AriError({ status: 500, operation: 'recordings.stop', message: 'Internal Server Error' });
+    });
+    ari.on('recordings.getLive', () => ({ name: NAME, format: 'wav', state: 'recording' }));
+    const { run } = setupRecording({}, ari);
+    ari.emit(started());
+    run.command({ type: 'recording.stop' });
+    await tick();
+    expect(ari.calls('recordings.stop')).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(ari.calls('recordings.stop')).toHaveLength(2);
+    ari.emit(finished(6));
+    await tick();
+    expect(run.received.at(-1)).toMatchObject({ type: 'recording.finished', duration: 6, cancelled: false });
+  });
+
+  it('asks Asterisk when a command waits for a RecordingStarted that was lost, and sends it', async () => {
+    const ari = new FakeAri();
+    ari.on('recordings.getLive', () => ({ name: NAME, format: 'wav', state: 'recording' }));
+    const { run } = setupRecording({}, ari);
+    run.command({ type: 'recording.stop' });
+    await tick();
+    expect(ari.calls('recordings.stop')).toEqual([]);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(run.received.map((e) => e.type)).toEqual(['recording.started']);
+    expect(ari.calls('recordings.stop')).toEqual([[NAME]]);
   });
 
   it('counts a cancel whose RecordingFinished arrives before its 204', async () => {

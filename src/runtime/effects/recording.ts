@@ -40,6 +40,9 @@ type Phase =
   /** Finished, failed, or the state that invoked it was left. */
   | 'over';
 
+/** How long a command waits for RecordingStarted before Asterisk is asked whether the recording runs. */
+const HELD_CHECK_MS = 2000;
+
 /** Creates the `recording` effect for machines, bound to one ARI connection. */
 export function createRecordingEffect(ari: AriPort, timing: RecordingTiming) {
   return fromCallback<RecordingCommand, RecordingInput>(({ input, sendBack, receive }) => {
@@ -55,6 +58,9 @@ export function createRecordingEffect(ari: AriPort, timing: RecordingTiming) {
     let cancelAccepted = false;
     /** A cancel was asked for: whatever Asterisk answered, no file may stay behind. */
     let cancelWanted = false;
+    /** The last stop or cancel was not done by Asterisk (refused, unanswered): a recording still live gets another stop. */
+    let endingFailed = false;
+    let heldTimer: NodeJS.Timeout | undefined;
     let finishTimer: NodeJS.Timeout | undefined;
     let beepTimer: NodeJS.Timeout | undefined;
     let unrouteBeep: Unroute = () => undefined;
@@ -68,18 +74,25 @@ export function createRecordingEffect(ari: AriPort, timing: RecordingTiming) {
     const end = (event: RecordingEmitted) => {
       phase = 'over';
       clearTimeout(finishTimer);
+      clearTimeout(heldTimer);
       unroute();
       if (reported) return;
       reported = true;
       emit(event);
     };
 
+    /** The recording runs: commands held for it go now. */
+    const started = () => {
+      if (phase !== 'requested') return;
+      phase = 'recording';
+      clearTimeout(heldTimer);
+      emit({ type: 'recording.started', name });
+      for (const command of held.splice(0)) send(command);
+    };
+
     const onEvent = (event: AriEvent) => {
       if (event.type === 'RecordingStarted') {
-        if (phase !== 'requested') return;
-        phase = 'recording';
-        emit({ type: 'recording.started', name });
-        for (const command of held.splice(0)) send(command);
+        started();
       } else if (event.type === 'RecordingFinished') {
         const r = event.recording;
         // RecordingFinished often comes before the cancel's 204: whether it was a cancel is known once that is answered.
@@ -117,13 +130,25 @@ export function createRecordingEffect(ari: AriPort, timing: RecordingTiming) {
     };
 
     /** After a stop or cancel: RecordingFinished should follow. If it does not, ask Asterisk; a recording still live is waited for. */
-    const awaitFinish = () => {
+    const awaitFinish = (delayMs = timing.finishTimeoutMs) => {
       clearTimeout(finishTimer);
       finishTimer = setTimeout(() => {
         if (phase === 'over') return;
         ari.recordings.getLive(name).then(
           () => {
-            log.warn('recording still running after a stop; waiting for its end', { recording: name });
+            if (endingFailed) {
+              // The stop never reached it (refused, unanswered, lost with the connection): stop it again.
+              endingFailed = false;
+              log.warn('recording still running after a failed stop; stopping it again', { recording: name });
+              sending = sending.then(() =>
+                ari.recordings.stop(name).catch((err: unknown) => {
+                  endingFailed = true;
+                  log.warn('could not stop the recording', { recording: name, err: errorMessage(err) });
+                }),
+              );
+            } else {
+              log.warn('recording still running after a stop; waiting for its end', { recording: name });
+            }
             awaitFinish();
           },
           (err: unknown) => {
@@ -144,8 +169,9 @@ export function createRecordingEffect(ari: AriPort, timing: RecordingTiming) {
             );
           },
         );
-      }, timing.finishTimeoutMs);
+      }, delayMs);
     };
+    const awaitFinishNow = () => awaitFinish(0);
 
     const operations: Record<RecordingCommand['type'], () => Promise<void>> = {
       'recording.stop': () => ari.recordings.stop(name),
@@ -171,6 +197,8 @@ export function createRecordingEffect(ari: AriPort, timing: RecordingTiming) {
             if (command === 'recording.cancel') cancelAccepted = true;
           },
           (err: unknown) => {
+            // Should the recording still be live when the finish is checked, it is stopped again.
+            if (ending) endingFailed = true;
             // 404: it already ended; its RecordingFinished is on the way or was delivered.
             if (isAriStatus(err, 404)) {
               log.debug('recording command after the end', { command, recording: name });
@@ -188,10 +216,43 @@ export function createRecordingEffect(ari: AriPort, timing: RecordingTiming) {
       );
     };
 
+    /** A command held for RecordingStarted that does not come (lost while the WebSocket was down): ask Asterisk. */
+    const checkStarted = () => {
+      clearTimeout(heldTimer);
+      heldTimer = setTimeout(() => {
+        if (phase !== 'requested') return;
+        ari.recordings.getLive(name).then(
+          (live) => {
+            if (live?.state === 'recording' || live?.state === 'paused') {
+              log.warn('RecordingStarted never came; the recording runs', { recording: name });
+              started();
+            } else checkStarted();
+          },
+          (err: unknown) => {
+            if (!isAriStatus(err, 404)) {
+              checkStarted();
+              return;
+            }
+            // Not live: it has finished unseen; the finish check settles how.
+            phase = 'recording';
+            held.splice(0);
+            stopRequested = true;
+            clearTimeout(finishTimer);
+            finishTimer = undefined;
+            awaitFinishNow();
+          },
+        );
+      }, HELD_CHECK_MS);
+      heldTimer.unref?.();
+    };
+
     receive((command) => {
       if (phase === 'over') return;
       if (phase === 'recording') send(command.type);
-      else held.push(command.type);
+      else {
+        held.push(command.type);
+        if (phase === 'requested') checkStarted();
+      }
     });
 
     const target = input.target;
@@ -267,6 +328,7 @@ export function createRecordingEffect(ari: AriPort, timing: RecordingTiming) {
     return () => {
       attached = false;
       clearTimeout(beepTimer);
+      clearTimeout(heldTimer);
       const was = phase;
       if (was === 'over') return;
       phase = 'over';
