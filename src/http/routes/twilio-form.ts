@@ -129,7 +129,7 @@ export function destination(form: Form, name = 'To'): CallEndpoint {
   if (value === undefined || value === '') throw badParam(`${name} is required`, 21201);
   if (PHONE.test(value)) return { type: 'phone', number: value };
   // user@host only: a `/` or control character would reach the dial string as another endpoint.
-  if (/^sips?:[^\s@/\u0000-\u001f\u007f]+@[^\s@/\u0000-\u001f\u007f]+$/i.test(value)) return { type: 'sip', uri: value };
+  if (/^sips?:[^\s@/\p{Cc}]+@[^\s@/\p{Cc}]+$/iu.test(value)) return { type: 'sip', uri: value };
   if (/^client:/i.test(value)) throw badParam(`${name}: client: identities are not supported here; call a phone number or a sip: URI`, 21211);
   throw badParam(`${name} must be a phone number (digits, an optional leading +) or a sip: URI`, 21211);
 }
