@@ -307,6 +307,9 @@ class NewLeg {
   private readonly otherChannelId = uuidv7();
   private readonly target: StatusTarget;
   private readonly unrouteChannel: Unroute;
+  private readonly offConnection: () => void;
+  /** Asterisk took the originate: from then on a channel that is not there is gone. */
+  private placed = false;
   private withdraw: () => void = () => undefined;
   private ringing = false;
   private dialStatus: string | undefined;
@@ -335,6 +338,10 @@ class NewLeg {
     deps.history.put(newRecord(this.leg, call.app?.id ?? '', endpoint.type === 'phone' ? { type: 'phone', number: endpoint.number } : { type: 'sip', uri: endpoint.uri }, new Date()));
     // Routed before the request: a busy outcome comes within milliseconds, maybe before its reply (fact 73).
     this.unrouteChannel = deps.ari.events.route(routeKey.channel(this.channelId), (event) => this.onEvent(event));
+    // Events lost while the WebSocket was down (its ChannelDestroyed) must not leave the dial waiting for ever.
+    this.offConnection = deps.ari.onConnection((event) => {
+      if (event.type === 'reconnected') void this.recheck();
+    });
     // The caller's `completed` waits for the new leg's last status.
     void track(call, this.done);
   }
@@ -371,6 +378,9 @@ class NewLeg {
         ...(callerId === '' ? {} : { callerId }),
         ...(Object.keys(variables).length > 0 ? { variables } : {}),
       })
+      .then(() => {
+        this.placed = true;
+      })
       .catch((err: unknown) => {
         log.warn('the new leg could not be placed', { uuid: this.leg.uuid, err: errorMessage(err) });
         this.finishUnanswered('failed', 'cannot_route', errorMessage(err));
@@ -402,6 +412,19 @@ class NewLeg {
     this.session.deps.ari.channels.hangup(this.channelId, reason).catch((err: unknown) => {
       if (!isAriStatus(err, 404)) this.session.input.log.warn('could not hang up the new leg', { uuid: this.leg.uuid, err: errorMessage(err) });
     });
+  }
+
+  /** After a reconnection: a placed leg whose channel went while events were lost is over. */
+  private async recheck(): Promise<void> {
+    if (this.over || !this.placed) return;
+    try {
+      await this.session.deps.ari.channels.get(this.channelId);
+    } catch (err) {
+      if (!isAriStatus(err, 404) || this.over) return;
+      this.session.input.log.warn('the new leg went while the WebSocket was down; it is over', { uuid: this.leg.uuid });
+      if (this.answeredAt !== undefined) this.finishAnswered();
+      else this.finishUnanswered(this.cancelled ? 'cancelled' : 'failed', undefined);
+    }
   }
 
   private onEvent(event: AriEvent): void {
@@ -496,6 +519,7 @@ class NewLeg {
     this.status = outcome.status;
     clearTimeout(this.goneTimer);
     this.withdraw();
+    this.offConnection();
     // Late events of a gone channel have nobody to go to.
     this.unrouteChannel();
     this.resolveDone();

@@ -11,11 +11,12 @@ import { v4 as uuidv4 } from 'uuid';
 import { documentMachine, type DocumentInput } from '../../../states/document/machine.js';
 import type { LegInput } from '../../../states/document/types.js';
 import type { CallInput } from '../../../states/shared/call.js';
-import type { FlowFactory } from '../../app.js';
+import type { FlowFactory, FlowServices } from '../../app.js';
+import type { Flow } from '../../runtime/flow.js';
 import { createSpeechEngine } from '../../media/engines.js';
 import { PromptAudio } from '../../media/prompt-audio.js';
 import { defineFlow } from '../../runtime/flow.js';
-import { WebhookClient } from '../../webhooks/client.js';
+import { WebhookClient, type WebhookTimeouts } from '../../webhooks/client.js';
 import { backgroundRecordingEffect } from './background-recording.js';
 import { newVoiceCall, VoiceCalls, type VoiceCall } from './calls.js';
 import { VoiceCallControl } from './control.js';
@@ -70,11 +71,24 @@ function inboundCall(call: CallInput): VoiceCall {
   });
 }
 
+/** What a voice-api flow may be built with (tests: webhook time-outs short enough to wait for). */
+export interface VoiceApiFlowOptions {
+  /** Connect and read time-outs of the answer and event webhooks; default NCCO.md §3's. */
+  readonly webhookTimeouts?: { readonly answer?: WebhookTimeouts; readonly event?: WebhookTimeouts };
+}
+
+/** A voice-api flow with `options` (voiceApiFlow is the one with the defaults). */
+export function voiceApiFlowWith(options: VoiceApiFlowOptions = {}): FlowFactory {
+  return (services) => buildVoiceApiFlow(services, options);
+}
+
 /** The voice-api flow. */
-export const voiceApiFlow: FlowFactory = (services) => {
+export const voiceApiFlow: FlowFactory = (services) => buildVoiceApiFlow(services, {});
+
+function buildVoiceApiFlow(services: FlowServices, options: VoiceApiFlowOptions): Flow {
   const { config, ari, effects, events, voiceStore, log } = services;
   const calls = new VoiceCalls();
-  const client = new WebhookClient();
+  const client = new WebhookClient(options.webhookTimeouts === undefined ? {} : { timeouts: { ...options.webhookTimeouts } });
   const deps: VoiceDeps = {
     ari,
     store: voiceStore,
@@ -210,4 +224,4 @@ export const voiceApiFlow: FlowFactory = (services) => {
       return { ...call, leg: voiceCall.leg.uuid, settings: DOCUMENT_SETTINGS };
     },
   });
-};
+}
